@@ -1,2 +1,39 @@
-def main() -> int:
-    return 0
+"""The ``snapshot-conformance`` command: ``run``, ``serve``, ``requirements``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from conformance import __version__
+from conformance.cli import requirements, run, serve
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="snapshot-conformance",
+        description="Conformance suite for the oVirt engine's VM snapshot REST API, with an embedded reference engine.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run.add_parser(subparsers)
+    serve.add_parser(subparsers)
+    requirements.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as error:  # argparse exits 2 on bad arguments; the contract says 3
+        return 0 if error.code == 0 else 3
+    handler = {"run": run.run, "serve": serve.run, "requirements": requirements.run}[args.command]
+    return handler(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

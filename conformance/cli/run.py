@@ -1,0 +1,108 @@
+"""``snapshot-conformance run``: the suite against an engine URL, or the embedded engine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+import conformance.suite
+
+__all__ = ["add_parser", "pytest_args", "run"]
+
+#: Environment variable through which the embedded engine's password reaches the suite
+#: (a password never travels on a command line).
+EMBEDDED_PASSWORD_ENV = "SNAPSHOT_CONFORMANCE_EMBEDDED_PASSWORD"
+EXIT_COULD_NOT_RUN = 3
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("run", help="run the conformance suite (against the embedded reference engine when no URL is given)")
+    parser.add_argument("--engine-url", default=os.environ.get("OVIRT_URL"), help="API root of the engine under test (default: $OVIRT_URL; none: the embedded reference engine)")
+    parser.add_argument("--api-version", choices=["3", "4"], default="3")
+    parser.add_argument("--username", default=None, help="default: $OVIRT_USERNAME or admin@internal")
+    parser.add_argument("--password-env", default="OVIRT_PASSWORD", metavar="VAR", help="environment variable holding the password (default: OVIRT_PASSWORD)")
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--ca-file", default=None, metavar="PEM", help="default: $OVIRT_CA_FILE")
+    tls.add_argument("--insecure", action="store_true")
+    parser.add_argument("--vm", metavar="NAME", help="a disposable VM for the suite's own snapshots (default: the suite creates its own VM)")
+    parser.add_argument("--cluster", default="Default")
+    parser.add_argument("--template", default="Blank")
+    parser.add_argument("--read-only", action="store_true", help="only GET checks on existing VMs and snapshots")
+    parser.add_argument("--report-dir", default="reports", metavar="DIR")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="deadline of one wait (default: 120; 10 against the embedded engine)")
+    parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest expression")
+    parser.add_argument("-n", dest="workers", metavar="WORKERS", help="parallel workers (pytest-xdist)")
+
+
+def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str) -> list[str]:
+    """The pytest command line of a run (the suite is an ordinary pytest plugin)."""
+    suite_root = Path(conformance.suite.__file__).resolve().parent.parent.parent
+    report_dir = Path(args.report_dir)
+    argv = [
+        "--pyargs", "conformance.suite",
+        "-c", os.devnull,  # the user's own pytest configuration must not leak into a run
+        "--rootdir", str(suite_root),
+        "-p", "no:cacheprovider",
+        "--engine-url", engine_url,
+        "--api-version", args.api_version,
+        "--password-env", password_env,
+        "--cluster", args.cluster,
+        "--template", args.template,
+        "--report-dir", str(report_dir),
+        "--html", str(report_dir / "report.html"),
+        "--self-contained-html",
+        "-q", "-rfE",
+    ]  # fmt: skip
+    if args.username:
+        argv += ["--username", args.username]
+    if args.ca_file:
+        argv += ["--ca-file", args.ca_file]
+    if args.insecure:
+        argv.append("--insecure")
+    if args.vm:
+        argv += ["--vm", args.vm]
+    if args.read_only:
+        argv.append("--read-only")
+    if args.timeout is not None:
+        argv += ["--timeout", str(args.timeout)]
+    if args.keyword:
+        argv += ["-k", args.keyword]
+    if args.workers:
+        argv += ["-n", args.workers]
+    return argv
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.engine_url:
+        code = pytest.main(pytest_args(args, engine_url=args.engine_url, password_env=args.password_env))
+    else:
+        if args.timeout is None:
+            args.timeout = 10.0
+        with _embedded_engine(args.api_version) as url:
+            print(f"snapshot-conformance: no --engine-url given; checking the embedded reference engine at {url}")
+            code = pytest.main(pytest_args(args, engine_url=url, password_env=EMBEDDED_PASSWORD_ENV))
+    return _exit_code(int(code))
+
+
+def _exit_code(code: int) -> int:
+    # 0/1/2/3 come from the plugin's verdict; pytest's own usage/internal errors mean "could not run".
+    return code if code in (0, 1, 2, 3) else EXIT_COULD_NOT_RUN
+
+
+@contextmanager
+def _embedded_engine(api_version: str) -> Iterator[str]:
+    from conformance.engine import EngineSettings, start_engine
+
+    password = secrets.token_urlsafe(16)
+    os.environ[EMBEDDED_PASSWORD_ENV] = password
+    try:
+        with start_engine(EngineSettings(password=password)) as handle:
+            yield handle.url
+    finally:
+        os.environ.pop(EMBEDDED_PASSWORD_ENV, None)

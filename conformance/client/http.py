@@ -1,0 +1,56 @@
+"""The ``httpx.Client`` the suite talks through: auth, base URL, ``Version`` header, TLS."""
+
+from __future__ import annotations
+
+import ssl
+
+import httpx
+
+from conformance.client.recorder import Recorder, RecordingTransport
+
+__all__ = ["build_client", "tls_verify", "url_for"]
+
+
+def tls_verify(*, ca_file: str | None, insecure: bool) -> ssl.SSLContext | bool:
+    if insecure:
+        return False
+    if ca_file:
+        return ssl.create_default_context(cafile=ca_file)
+    return True
+
+
+def build_client(
+    *,
+    engine_url: str,
+    api_version: str,
+    username: str,
+    password: str,
+    ca_file: str | None,
+    insecure: bool,
+    timeout: float,
+    recorder: Recorder,
+) -> httpx.Client:
+    """A client whose relative URLs resolve under the API root (``client.get("vms")``)."""
+    verify = tls_verify(ca_file=ca_file, insecure=insecure)
+    transport = RecordingTransport(httpx.HTTPTransport(verify=verify), recorder)
+    return httpx.Client(
+        base_url=engine_url.rstrip("/") + "/",
+        auth=httpx.BasicAuth(username, password),
+        headers={"Version": api_version},
+        timeout=httpx.Timeout(timeout),
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def url_for(client: httpx.Client, href: str) -> str:
+    """An engine href (an absolute path such as ``/ovirt-engine/api/vms/1``) or a path
+    relative to the API root (``vms/1``) as a full URL.
+
+    httpx would append an absolute path to the base URL's path; hrefs must replace it.
+    """
+    if href.startswith(("http://", "https://")):
+        return href
+    if href.startswith("/"):
+        return str(client.base_url.join(href))
+    return str(client.base_url) + href

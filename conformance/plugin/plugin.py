@@ -1,0 +1,285 @@
+"""Hook implementations of the conformance plugin (the ``pytest11`` entry point).
+
+The plugin is loaded in every pytest session where the package is installed, so it stays
+inert until a run is a conformance run: ``--engine-url`` is given, or collected tests carry
+the ``requirement`` marker. Then :class:`ConformanceRun` gathers every test's outcome and
+HTTP exchanges, judges the requirements, writes the reports and sets the exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from conformance.catalogue import load_catalogue
+from conformance.checks import RequirementFailure
+from conformance.client.recorder import Recorder
+from conformance.plugin.options import RUN_CONFIG_KEY, RunConfig, UsageError, add_options, build_run_config
+from conformance.plugin.outcomes import NotApplicable
+from conformance.plugin.state import RunState, install_sigterm_handler
+from conformance.reports import (
+    EXIT_COULD_NOT_RUN,
+    CreatedResource,
+    EngineInfo,
+    Evaluation,
+    Exchange,
+    RunRecord,
+    evaluate,
+    exit_code,
+    render_exchanges,
+    redact_text,
+    render_summary,
+    write_junit,
+    write_results_json,
+)
+
+__all__ = ["ConformanceRun", "RUN_KEY"]
+
+MARKER = "requirement"
+RUN_KEY = pytest.StashKey["ConformanceRun"]()
+_SEEN_KEY = pytest.StashKey[set[int]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-html reads --html
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(*ids): the catalogue requirements (SNAP-...) a conformance test checks")
+    run = ConformanceRun(config)
+    config.stash[RUN_KEY] = run
+    config.pluginmanager.register(run, "conformance-run")
+    if config.getoption("engine_url"):
+        run.activate()
+        if config.getoption("htmlpath", None) is None and not hasattr(config, "workerinput"):
+            config.option.htmlpath = str(run.config.report_dir / "report.html")
+            config.option.self_contained_html = True
+
+
+def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
+    ids: list[str] = []
+    for marker in item.iter_markers(MARKER):
+        ids.extend(str(arg) for arg in marker.args)
+    return tuple(dict.fromkeys(ids))
+
+
+def _redact_report(report: pytest.TestReport, secrets: tuple[str, ...]) -> None:
+    """Keep credentials out of tracebacks and captured output (terminal, HTML, JUnit)."""
+    if report.longrepr is not None:
+        if isinstance(report.longrepr, tuple):
+            path, line, reason = report.longrepr
+            report.longrepr = (path, line, redact_text(reason, secrets))
+        else:
+            text = report.longreprtext
+            cleaned = redact_text(text, secrets)
+            if cleaned != text:
+                report.longrepr = cleaned
+    report.sections = [(title, redact_text(content, secrets)) for title, content in report.sections]
+
+
+class ConformanceRun:
+    """The state and hooks of one conformance run (one object per pytest config)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._pytest_config = config
+        self._run_config: RunConfig | None = None
+        self.state: RunState | None = None
+        self.evaluation: Evaluation | None = None
+        self._old_sigterm: object = None
+
+    # -- activation -------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self.state is not None
+
+    @property
+    def config(self) -> RunConfig:
+        assert self._run_config is not None, "the conformance run is not active"
+        return self._run_config
+
+    def activate(self) -> None:
+        if self.active:
+            return
+        try:
+            self._run_config = build_run_config(self._pytest_config)
+        except UsageError as error:
+            raise pytest.UsageError(f"snapshot-conformance: {error}") from None
+        self._pytest_config.stash[RUN_CONFIG_KEY] = self._run_config
+        self.state = RunState(recorder=Recorder(self._run_config.secrets))
+        self._old_sigterm = install_sigterm_handler()
+
+    def abort(self, reason: str) -> NoReturn:
+        """The run cannot go on (engine unreachable, auth, no VM): exit 3 with ``reason``."""
+        assert self.state is not None
+        self.state.aborted = reason
+        pytest.exit(f"could not run: {reason}", returncode=EXIT_COULD_NOT_RUN)
+        raise AssertionError("unreachable")  # pytest.exit raises
+
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+        marked = [item for item in items if requirement_ids(item)]
+        if not marked:
+            return
+        self.activate()
+        catalogue = load_catalogue()
+        unknown = sorted({rid for item in marked for rid in requirement_ids(item) if rid not in catalogue})
+        if unknown:
+            raise pytest.UsageError(f"conformance tests name requirements that are not in the catalogue: {', '.join(unknown)}")
+
+    # -- per test ---------------------------------------------------------------------
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        if self.state is None:
+            return
+        _redact_report(report, self.config.secrets)
+        ids = requirement_ids(item)
+        if not ids:
+            return
+        error = call.excinfo.value if call.excinfo is not None else None
+        blamed: list[str] = []
+        message = ""
+        if report.failed:
+            if isinstance(error, RequirementFailure):
+                blamed, message = [error.requirement], str(error)
+            else:
+                blamed = list(ids)
+                message = f"{type(error).__name__}: {error}" if error is not None else report.longreprtext[-2000:]
+        elif report.skipped and error is not None:
+            message = str(getattr(error, "msg", error))
+        exchanges = self._evidence(item, self.state.recorder.drain())
+        doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+        payload = {
+            "requirements": list(ids),
+            "docstring": " ".join(doc.split()),
+            "dialect": self.config.api_version,
+            "blamed": blamed,
+            "message": message,
+            "not_applicable": isinstance(error, NotApplicable),
+            "exchanges": [e.to_dict() for e in exchanges],
+        }
+        report.user_properties.append(("conformance", payload))
+        if report.failed and exchanges:
+            from pytest_html import extras
+
+            report.extras = [*getattr(report, "extras", []), extras.html(render_exchanges(exchanges, secrets=self.config.secrets))]
+
+    @staticmethod
+    def _evidence(item: pytest.Item, fresh: tuple[Exchange, ...]) -> tuple[Exchange, ...]:
+        """This phase's exchanges plus those of shared phases (fixture values carrying
+        ``exchanges``) the test judges, each exchange once per test."""
+        seen = item.stash.setdefault(_SEEN_KEY, set())
+        shared: list[Exchange] = []
+        for value in getattr(item, "funcargs", {}).values():
+            kept = getattr(value, "exchanges", None)
+            if isinstance(kept, tuple):
+                shared.extend(e for e in kept if isinstance(e, Exchange))
+        result = [e for e in (*shared, *fresh) if id(e) not in seen]
+        seen.update(id(e) for e in result)
+        return tuple(result)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.state is None:
+            return
+        payload = next((value for name, value in report.user_properties if name == "conformance"), None)
+        if payload is None:
+            return
+        self.state.accumulator(report.nodeid).add_phase(payload, report.when, report.outcome, report.duration)
+
+    # -- pytest-xdist: workers hand their engine fingerprint and ledger to the controller --
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        output = getattr(node, "workeroutput", {}).get("conformance")
+        if not output or self.state is None:
+            return
+        data = json.loads(output)
+        if data["engine"] and self.state.engine is None:
+            self.state.engine = EngineInfo.from_dict(data["engine"])
+        self.state.created_resources.extend(CreatedResource.from_dict(r) for r in data["created"])
+        self.state.aborted = self.state.aborted or data["aborted"]
+
+    # -- the end ------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.state is None:
+            return
+        self._restore_sigterm()
+        config = session.config
+        if hasattr(config, "workerinput"):
+            config.workeroutput["conformance"] = json.dumps(  # type: ignore[attr-defined]
+                {
+                    "engine": None if self.state.engine is None else self.state.engine.to_dict(),
+                    "created": [r.to_dict() for r in self.state.created_resources],
+                    "aborted": self.state.aborted,
+                }
+            )
+            return
+        run = self.run_record()
+        self.evaluation = evaluate(load_catalogue(), run)
+        report_dir = self.config.report_dir
+        report_dir.mkdir(parents=True, exist_ok=True)
+        secrets = self.config.secrets
+        write_results_json(report_dir / "results.json", self.evaluation, run, secrets=secrets)
+        write_junit(report_dir / "junit.xml", self.evaluation, run, secrets=secrets)
+        if exitstatus in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+            session.exitstatus = EXIT_COULD_NOT_RUN
+        else:
+            session.exitstatus = exit_code(self.evaluation, run)
+
+    def run_record(self) -> RunRecord:
+        assert self.state is not None
+        engine = self.state.engine or EngineInfo(url=self.config.engine_url, api_version=self.config.api_version, product=None, version=None)
+        return RunRecord(
+            engine=engine,
+            started=self.state.started,
+            finished=datetime.now(timezone.utc),
+            tests=tuple(acc.record() for acc in self.state.tests.values()),
+            created_resources=tuple(self.state.created_resources),
+            read_only=self.config.read_only,
+            aborted=self.state.aborted,
+        )
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+        if self.state is not None and self.evaluation is not None:
+            prefix.append(render_summary(self.evaluation, self.run_record(), secrets=self.config.secrets))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        if self.state is not None:
+            cells.insert(2, "<th>Requirements</th>")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        if self.state is None:
+            return
+        from html import escape
+
+        payload = next((value for name, value in report.user_properties if name == "conformance"), None)
+        ids = ", ".join(payload["requirements"]) if payload else ""
+        doc = payload["docstring"] if payload else ""
+        cells.insert(2, f'<td class="col-requirements" title="{escape(doc)}">{escape(ids)}</td>')
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+        if self.state is None or self.evaluation is None:
+            return
+        counts = ", ".join(f"{n} {status}" for status, n in self.evaluation.summary.items() if n)
+        verdict = "could not run" if self.state.aborted else self.evaluation.verdict.value
+        terminalreporter.write_sep("=", f"snapshot-conformance verdict: {verdict} ({counts})", bold=True)
+        if self.state.aborted:
+            terminalreporter.write_line(f"could not run: {self.state.aborted}")
+        left = [r for r in self.state.created_resources if not r.removed]
+        for resource in left:
+            terminalreporter.write_line(f"NOT REMOVED: {resource.kind} {resource.href} ({resource.error})")
+        terminalreporter.write_line(f"reports: {Path(self.config.report_dir).resolve()}")
+
+    def _restore_sigterm(self) -> None:
+        if self._old_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._old_sigterm)  # type: ignore[arg-type]
+            self._old_sigterm = None

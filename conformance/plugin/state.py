@@ -1,0 +1,97 @@
+"""What one conformance run accumulates while it goes: the engine, the tests, the ledger."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import FrameType
+from typing import Any
+
+from conformance.client.recorder import Recorder
+from conformance.reports.model import CreatedResource, EngineInfo, Exchange, TestRecord
+
+__all__ = ["RunState", "TestAccumulator", "install_sigterm_handler"]
+
+
+@dataclass
+class TestAccumulator:
+    """The phases (setup, call, teardown) of one test, folded into one :class:`TestRecord`."""
+
+    nodeid: str
+    requirement_ids: tuple[str, ...] = ()
+    docstring: str = ""
+    dialect: str = ""
+    outcome: str = "passed"
+    blamed: list[str] = field(default_factory=list)
+    message: str = ""
+    not_applicable: bool = False
+    duration: float = 0.0
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def add_phase(self, payload: dict[str, Any], when: str, outcome: str, duration: float) -> None:
+        self.requirement_ids = tuple(payload["requirements"])
+        self.docstring = payload["docstring"]
+        self.dialect = payload["dialect"]
+        self.duration += duration
+        self.exchanges.extend(Exchange.from_dict(e) for e in payload["exchanges"])
+        if outcome == "passed":
+            return
+        if outcome == "skipped":
+            if self.outcome == "passed":
+                self.outcome = "skipped"
+                self.message = payload["message"]
+                self.not_applicable = payload["not_applicable"]
+            return
+        # a failure: in the call phase the test failed, elsewhere it errored
+        if self.outcome in ("passed", "skipped"):
+            self.outcome = "failed" if when == "call" else "error"
+            self.message = payload["message"]
+            self.not_applicable = False
+        for requirement in payload["blamed"]:
+            if requirement not in self.blamed:
+                self.blamed.append(requirement)
+
+    def record(self) -> TestRecord:
+        return TestRecord(
+            nodeid=self.nodeid,
+            requirement_ids=self.requirement_ids,
+            outcome=self.outcome,  # type: ignore[arg-type]
+            blamed=tuple(self.blamed) if self.outcome in ("failed", "error") else (),
+            message=self.message,
+            not_applicable=self.not_applicable,
+            docstring=self.docstring,
+            duration=self.duration,
+            exchanges=tuple(self.exchanges),
+            dialect=self.dialect,
+        )
+
+
+@dataclass
+class RunState:
+    """Mutable state of a run; lives on the plugin object, never in a module global."""
+
+    recorder: Recorder
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    engine: EngineInfo | None = None
+    tests: dict[str, TestAccumulator] = field(default_factory=dict)
+    created_resources: list[CreatedResource] = field(default_factory=list)
+    aborted: str | None = None
+    teardown_problems: list[str] = field(default_factory=list)
+
+    def accumulator(self, nodeid: str) -> TestAccumulator:
+        if nodeid not in self.tests:
+            self.tests[nodeid] = TestAccumulator(nodeid)
+        return self.tests[nodeid]
+
+
+def install_sigterm_handler() -> object:
+    """Turn SIGTERM into KeyboardInterrupt so teardown (the ledger) runs; returns the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def _interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, _interrupt)

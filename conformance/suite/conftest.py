@@ -1,0 +1,60 @@
+"""Wiring of the conformance tests: the plugin's fixtures and the VMs the read checks cover."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.client.engine import VmRef
+from conformance.plugin.fixtures import (  # noqa: F401 - fixtures are found by name
+    client,
+    dialect,
+    engine,
+    engine_api,
+    existing_vms,
+    ledger,
+    own_vm,
+    recorder,
+    run_config,
+    suite_owned_vm,
+    suite_snapshots,
+    writable_vm,
+)
+from conformance.suite._phases import down_create, expect_201_create, live_phase, restore_chain  # noqa: F401
+
+OWN = "own-vm"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Read checks run on the suite's VM and on a bounded sample of existing VMs."""
+    if "target_vm" in metafunc.fixturenames:
+        size = int(metafunc.config.getoption("sample_vms"))
+        slots = [OWN, *(f"existing-vm-{n}" for n in range(1, size + 1))]
+        metafunc.parametrize("target_vm", slots, indirect=True)
+
+
+@pytest.fixture
+def target_vm(request: pytest.FixtureRequest, engine: object) -> VmRef:
+    slot: str = request.param
+    if slot == OWN:
+        vm: VmRef | None = request.getfixturevalue("own_vm")
+        if vm is None:
+            pytest.skip("read-only run without --vm: the suite has no VM of its own")
+        request.getfixturevalue("suite_snapshots")
+        return vm
+    existing: tuple[VmRef, ...] = request.getfixturevalue("existing_vms")
+    index = int(slot.rsplit("-", 1)[1]) - 1
+    if index >= len(existing):
+        pytest.skip(f"the engine has only {len(existing)} other VM(s) to sample")
+    return existing[index]
+
+
+@pytest.fixture
+def any_vm(request: pytest.FixtureRequest, engine: object) -> VmRef:
+    """One VM to ask engine-wide questions on: the suite's own, else the first existing one."""
+    vm: VmRef | None = request.getfixturevalue("own_vm")
+    if vm is not None:
+        return vm
+    existing: tuple[VmRef, ...] = request.getfixturevalue("existing_vms")
+    if not existing:
+        pytest.skip("the engine has no VM to read")
+    return existing[0]

@@ -1,0 +1,72 @@
+"""SNAP-ALLC: ``All-Content: true`` adds the snapshot's OVF configuration (seed 15.6.5.1, example 15.40)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from conformance import checks
+from conformance.client.engine import VmRef
+from conformance.dialect import Dialect
+from conformance.plugin.outcomes import not_applicable
+from conformance.suite._support import JSON, get, list_snapshots, regular_snapshots, snapshots_href
+
+requirement = pytest.mark.requirement
+
+
+@requirement("SNAP-ALLC-01")
+@pytest.mark.parametrize("header", [pytest.param(None, id="no-header"), pytest.param("false", id="false")])
+def test_no_configuration_without_all_content(client: httpx.Client, target_vm: VmRef, header: str | None) -> None:
+    """An engine MUST leave the OVF configuration out unless `All-Content: true` is asked for."""
+    checks.check_no_configuration_data(list_snapshots(client, target_vm, all_content=header))
+
+
+@requirement("SNAP-ALLC-02")
+@pytest.mark.parametrize("shape", ["list", "single"])
+def test_configuration_with_all_content(client: httpx.Client, target_vm: VmRef, dialect: Dialect, shape: str) -> None:
+    """An engine MUST include an ovf configuration with non-empty data in every regular snapshot when `All-Content: true` is sent."""
+    regular = _regular_with_all_content(client, target_vm, dialect)
+    for snapshot in regular:
+        if shape == "single":
+            snapshot = checks.parse_xml_answer(get(client, snapshot.get("href", ""), all_content="true"), "SNAP-ALLC-02")
+        checks.check_configuration_present(snapshot, dialect)
+
+
+@requirement("SNAP-ALLC-03")
+def test_ovf_is_escaped_envelope_in_xml(client: httpx.Client, target_vm: VmRef, dialect: Dialect) -> None:
+    """An engine MUST send the OVF in XML as escaped character data holding a well-formed OVF Envelope."""
+    for snapshot in _regular_with_all_content(client, target_vm, dialect):
+        checks.check_ovf_xml(snapshot)
+
+
+@requirement("SNAP-ALLC-04")
+def test_ovf_is_raw_string_in_json(client: httpx.Client, target_vm: VmRef, dialect: Dialect) -> None:
+    """An engine MUST send the OVF in JSON as a plain string of raw markup, the same document as in XML."""
+    regular = _regular_with_all_content(client, target_vm, dialect)
+    answer = get(client, snapshots_href(target_vm), accept=JSON, all_content="true")
+    by_id = {str(s.get("id")): s for s in checks.check_json_collection_answer(answer)}
+    for snapshot in regular:
+        xml_text = checks.configuration_data(snapshot) or ""
+        json_snapshot = by_id.get(checks.snapshot_id(snapshot))
+        if json_snapshot is None:
+            raise checks.RequirementFailure(
+                "SNAP-ALLC-04",
+                f"snapshot {checks.snapshot_id(snapshot)} is missing from the JSON list",
+                received=f"ids {sorted(by_id)}",
+                expected="the same snapshots as in XML",
+            )
+        checks.check_ovf_json(json_snapshot, xml_text)
+
+
+@requirement("SNAP-ALLC-05")
+def test_ovf_describes_the_vm(client: httpx.Client, target_vm: VmRef, dialect: Dialect) -> None:
+    """An engine SHOULD describe the VM in the OVF: its name, a CPU item and a memory item."""
+    for snapshot in _regular_with_all_content(client, target_vm, dialect):
+        checks.check_ovf_describes_vm(checks.check_ovf_xml(snapshot), target_vm.name)
+
+
+def _regular_with_all_content(client: httpx.Client, vm: VmRef, dialect: Dialect) -> list:  # type: ignore[type-arg]
+    regular = regular_snapshots(list_snapshots(client, vm, all_content="true"), dialect)
+    if not regular:
+        pytest.skip(f"the VM {vm.name!r} has no regular snapshot to read")
+    return regular
