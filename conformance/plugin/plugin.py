@@ -264,6 +264,8 @@ class ConformanceRun:
         payload = next((value for name, value in report.user_properties if name == "conformance"), None)
         ids = ", ".join(payload["requirements"]) if payload else ""
         doc = payload["docstring"] if payload else ""
+        # pytest-html writes the test id unescaped; a parameter id must never become markup
+        cells[1] = f'<td class="col-testId">{escape(report.nodeid + ("" if report.when == "call" else "::" + report.when))}</td>'
         cells.insert(2, f'<td class="col-requirements" title="{escape(doc)}">{escape(ids)}</td>')
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -1,0 +1,106 @@
+"""``junit.xml``: one test case per test, its requirement IDs as properties.
+
+Built with lxml (so every value is escaped); characters XML 1.0 cannot carry are shown as
+escapes. Exchange bodies never go in: CI systems display this file widely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from lxml import etree
+
+from conformance.reports._common import TOOL_NAME, utc_iso, write_atomically, xml_safe
+from conformance.reports.model import RunRecord, TestRecord
+from conformance.reports.redaction import redact_text
+from conformance.reports.verdict import Evaluation
+
+__all__ = ["junit_tree", "split_nodeid", "write_junit"]
+
+#: redacts a text and makes it XML-safe
+_Clean = Callable[[str], str]
+
+
+def junit_tree(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str] = ()) -> etree._Element:
+    """The ``<testsuites>`` element holding the one ``snapshot-conformance`` test suite."""
+    kept = tuple(secrets)
+
+    def clean(text: str) -> str:
+        return xml_safe(redact_text(text, kept))
+
+    counts = {
+        "tests": len(run.tests),
+        "failures": sum(1 for test in run.tests if test.outcome == "failed"),
+        "errors": sum(1 for test in run.tests if test.outcome == "error"),
+        "skipped": sum(1 for test in run.tests if test.outcome == "skipped"),
+    }
+    attributes = {
+        "name": TOOL_NAME,
+        **{key: str(value) for key, value in counts.items()},
+        "time": f"{sum(test.duration for test in run.tests):.3f}",
+    }
+    root = etree.Element("testsuites", attributes)
+    suite = etree.SubElement(root, "testsuite", {**attributes, "timestamp": utc_iso(run.started)})
+    properties = etree.SubElement(suite, "properties")
+    suite_properties = [
+        ("verdict", evaluation.verdict.value),
+        ("engine_url", clean(run.engine.url)),
+        ("api_version", run.engine.api_version),
+        ("product", clean(run.engine.product or "")),
+        ("version", clean(run.engine.version or "")),
+        ("read_only", "true" if run.read_only else "false"),
+    ]
+    if run.aborted:
+        suite_properties.append(("aborted", clean(run.aborted)))
+    for name, value in suite_properties:
+        etree.SubElement(properties, "property", name=name, value=value)
+
+    for test in run.tests:
+        _testcase(suite, test, clean)
+    return root
+
+
+def write_junit(path: str | os.PathLike[str], evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str] = ()) -> Path:
+    """Write ``junit.xml``; return its path."""
+    tree = etree.ElementTree(junit_tree(evaluation, run, secrets=secrets))
+    data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return write_atomically(path, data)
+
+
+def split_nodeid(nodeid: str) -> tuple[str, str]:
+    """``(classname, name)`` the way pytest's own JUnit report names a node.
+
+    ``tests/suite/test_put.py::TestPut::test_refused[v3]`` →
+    ``("tests.suite.test_put.TestPut", "test_refused[v3]")``.
+    """
+    path, *parts = nodeid.split("::")
+    if not parts:
+        return "", nodeid
+    module = path.removesuffix(".py").replace("/", ".").replace("\\", ".")
+    return ".".join([module, *parts[:-1]]), parts[-1]
+
+
+def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean) -> None:
+    classname, name = split_nodeid(clean(test.nodeid))
+    case = etree.SubElement(suite, "testcase", classname=classname, name=name, time=f"{test.duration:.3f}")
+    properties = etree.SubElement(case, "properties")
+    for requirement_id in test.requirement_ids:
+        etree.SubElement(properties, "property", name="requirement", value=requirement_id)
+    for requirement_id in test.blamed:
+        etree.SubElement(properties, "property", name="blamed", value=requirement_id)
+    if test.not_applicable:
+        etree.SubElement(properties, "property", name="not_applicable", value="true")
+    if test.docstring:
+        etree.SubElement(properties, "property", name="description", value=clean(test.docstring.strip()))
+
+    message = clean(test.message)
+    # the attribute holds the first line (what CI lists show); the element the whole message
+    headline = message.strip().splitlines()[0] if message.strip() else ""
+    if test.outcome == "failed":
+        etree.SubElement(case, "failure", message=headline).text = message
+    elif test.outcome == "error":
+        etree.SubElement(case, "error", message=headline).text = message
+    elif test.outcome == "skipped":
+        etree.SubElement(case, "skipped", message=headline).text = message or None

@@ -1,0 +1,89 @@
+"""``results.json``: the machine-readable report (shape fixed by the product contract).
+
+The contract's keys come first and in its order; the extras follow (``exit_code``,
+``read_only``, ``aborted``, ``tests``, ``tool``), and per requirement ``title`` and
+``group``, per created resource ``error``. No exchange bodies: they stay in the HTML report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from conformance.reports._common import TOOL_NAME, TOOL_VERSION, utc_iso, write_atomically
+from conformance.reports.model import RunRecord
+from conformance.reports.redaction import redact_text
+from conformance.reports.verdict import STATUSES, Evaluation, exit_code
+
+__all__ = ["results_document", "write_results_json"]
+
+
+def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str] = ()) -> dict[str, Any]:
+    """The ``results.json`` document as a dictionary (ready for :func:`json.dumps`)."""
+    kept = tuple(secrets)
+
+    def clean(text: str) -> str:
+        return redact_text(text, kept)
+
+    def clean_optional(text: str | None) -> str | None:
+        return None if text is None else clean(text)
+
+    return {
+        "verdict": evaluation.verdict.value,
+        "engine": {
+            "url": clean(run.engine.url),
+            "api_version": run.engine.api_version,
+            "product": clean_optional(run.engine.product),
+            "version": clean_optional(run.engine.version),
+        },
+        "requirements": [
+            {
+                "id": result.requirement.id,
+                "level": result.requirement.level.value,
+                "status": result.status,
+                "tests": [clean(nodeid) for nodeid in result.tests],
+                "message": clean(result.message),
+                "title": result.requirement.title,
+                "group": result.requirement.group,
+            }
+            for result in evaluation.results
+        ],
+        "summary": {status: int(evaluation.summary.get(status, 0)) for status in STATUSES},
+        "created_resources": [
+            {
+                "kind": resource.kind,
+                "href": clean(resource.href),
+                "removed": resource.removed,
+                "error": clean_optional(resource.error),
+            }
+            for resource in run.created_resources
+        ],
+        "started": utc_iso(run.started),
+        "finished": utc_iso(run.finished),
+        "exit_code": exit_code(evaluation, run),
+        "read_only": run.read_only,
+        "aborted": clean_optional(run.aborted),
+        "tests": [
+            {
+                "nodeid": clean(test.nodeid),
+                "outcome": test.outcome,
+                "requirement_ids": list(test.requirement_ids),
+                "blamed": list(test.blamed),
+                "not_applicable": test.not_applicable,
+                "duration": round(test.duration, 3),
+                "message": clean(test.message),
+            }
+            for test in run.tests
+        ],
+        "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
+    }
+
+
+def write_results_json(path: str | os.PathLike[str], evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str] = ()) -> Path:
+    """Write ``results.json`` (UTF-8, indent 2, keys in a stable order); return its path."""
+    document = results_document(evaluation, run, secrets=secrets)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return write_atomically(path, text.encode("utf-8"))

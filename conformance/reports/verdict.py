@@ -1,0 +1,153 @@
+"""From test records to a status per requirement and one verdict for the run.
+
+Per requirement of the run's dialect (others are left out):
+
+========================  ===============================================================
+status                    when
+========================  ===============================================================
+``failed``                a test blames it (``warning`` instead for a SHOULD)
+``passed``                else, a test naming it passed
+``not_applicable``        else, it has tests and all were skipped as not applicable
+``not_tested``            else (no test, skipped, deselected, errored without blame)
+========================  ===============================================================
+
+A tested MAY requirement is judged like a MUST. The verdict: a failed MUST or MAY makes the
+engine ``not_conformant``; else an applicable MUST left ``not_tested`` makes the run
+``incomplete``; else it is ``conformant``. Warnings never change the verdict.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from conformance.catalogue import Catalogue, Level, Requirement
+from conformance.reports.model import RunRecord, TestRecord
+
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_COULD_NOT_RUN",
+    "STATUSES",
+    "Evaluation",
+    "RequirementResult",
+    "Status",
+    "UnknownRequirementError",
+    "Verdict",
+    "evaluate",
+    "exit_code",
+]
+
+Status = Literal["passed", "failed", "warning", "not_tested", "not_applicable"]
+
+#: Every status, in the order summaries list them.
+STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "not_tested", "not_applicable")
+
+
+class Verdict(enum.StrEnum):
+    CONFORMANT = "conformant"
+    NOT_CONFORMANT = "not_conformant"
+    INCOMPLETE = "incomplete"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: Exit status of ``snapshot-conformance run`` per verdict (see the product contract).
+EXIT_CODES: Mapping[Verdict, int] = MappingProxyType({Verdict.CONFORMANT: 0, Verdict.NOT_CONFORMANT: 1, Verdict.INCOMPLETE: 2})
+#: Exit status when the run could not run: bad arguments, engine unreachable, TLS or auth failure.
+EXIT_COULD_NOT_RUN = 3
+
+
+class UnknownRequirementError(ValueError):
+    """A test names or blames an ID the catalogue does not have (a bug in the suite)."""
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    requirement: Requirement
+    status: Status
+    #: node IDs of the tests naming or blaming the requirement, in run order
+    tests: tuple[str, ...]
+    #: the first blaming test's message, else a skip reason, else ""
+    message: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    results: tuple[RequirementResult, ...]
+    verdict: Verdict
+    #: a count for every status of :data:`STATUSES`, zeros included
+    summary: Mapping[str, int]
+
+    @property
+    def exit_code(self) -> int:
+        """The exit status the verdict maps to (a run that could not run: :func:`exit_code`)."""
+        return EXIT_CODES[self.verdict]
+
+
+def evaluate(catalogue: Catalogue, run: RunRecord) -> Evaluation:
+    """Judge every requirement of the run's dialect from the run's test records."""
+    _check_ids(catalogue, run.tests)
+    results = tuple(_judge(requirement, run.tests) for requirement in catalogue.for_dialect(run.engine.api_version))
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    for result in results:
+        counts[result.status] += 1
+    return Evaluation(results=results, verdict=_verdict(results), summary=MappingProxyType(counts))
+
+
+def exit_code(evaluation: Evaluation, run: RunRecord) -> int:
+    """The exit status of ``run``: 3 when it could not run, else the verdict's."""
+    return EXIT_COULD_NOT_RUN if run.aborted else evaluation.exit_code
+
+
+def _check_ids(catalogue: Catalogue, tests: tuple[TestRecord, ...]) -> None:
+    # An unknown ID is a typo in a marker or a failure: judging on would hide a requirement.
+    for test in tests:
+        for kind, ids in (("blames", test.blamed), ("names", test.requirement_ids)):
+            unknown = [requirement_id for requirement_id in ids if requirement_id not in catalogue]
+            if unknown:
+                raise UnknownRequirementError(f"{test.nodeid} {kind} {', '.join(unknown)}, which the requirement catalogue does not have")
+
+
+def _judge(requirement: Requirement, tests: tuple[TestRecord, ...]) -> RequirementResult:
+    rid = requirement.id
+    related = [test for test in tests if rid in test.requirement_ids or rid in test.blamed]
+    naming = [test for test in related if rid in test.requirement_ids]
+    blaming = [test for test in related if rid in test.blamed]
+    nodeids = tuple(dict.fromkeys(test.nodeid for test in related))
+
+    status: Status
+    message = ""
+    if blaming:
+        status = "warning" if requirement.level is Level.SHOULD else "failed"
+        message = blaming[0].message
+    elif any(test.outcome == "passed" for test in naming):
+        status = "passed"
+    elif naming and all(test.outcome == "skipped" and test.not_applicable for test in naming):
+        status = "not_applicable"
+        message = naming[0].message
+    else:
+        status = "not_tested"
+        message = _why_not_tested(naming)
+    return RequirementResult(requirement=requirement, status=status, tests=nodeids, message=message)
+
+
+def _why_not_tested(naming: list[TestRecord]) -> str:
+    """The first skip reason; failing that, the message of an error that blamed nothing."""
+    for wanted in ("skipped", "error", "failed"):
+        for test in naming:
+            if test.outcome == wanted and test.message:
+                return test.message
+    return ""
+
+
+def _verdict(results: tuple[RequirementResult, ...]) -> Verdict:
+    # a SHOULD never reaches "failed" (it becomes a warning), so "failed" means MUST or MAY
+    if any(result.status == "failed" for result in results):
+        return Verdict.NOT_CONFORMANT
+    if any(result.status == "not_tested" and result.requirement.level is Level.MUST for result in results):
+        return Verdict.INCOMPLETE
+    return Verdict.CONFORMANT
