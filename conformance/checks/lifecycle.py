@@ -46,7 +46,8 @@ def _status_line(answer: HTTPAnswer) -> str:
 
 
 def check_answer_status(answer: HTTPAnswer, requirement: str, allowed: Collection[int], what: str) -> None:
-    """``answer`` has one of the ``allowed`` status codes (CRT-09, DEL-03, RST-06, ERR-02, PUT-01)."""
+    """``answer`` has one of the ``allowed`` status codes, else ``requirement`` fails
+    (SNAP-CRT-09, SNAP-DEL-03, SNAP-RST-06, SNAP-ERR-02, SNAP-PUT-01 ...)."""
     if answer.status_code not in allowed:
         raise RequirementFailure(
             requirement,
@@ -75,7 +76,8 @@ def _fault_of(root: etree._Element, dialect: Dialect) -> etree._Element | None:
 
 def check_fault_answer(answer: HTTPAnswer, requirement: str, allowed: Collection[int], what: str, dialect: Dialect, *, json_expected: bool = False) -> None:
     """A refusal: one of the ``allowed`` codes, and a fault with a non-empty reason in the
-    negotiated format — a ``fault`` document, or a failed ``action`` carrying one."""
+    negotiated format — a ``fault`` document, or a failed ``action`` carrying one
+    (SNAP-CRT-07, SNAP-CRT-08, SNAP-DEL-02, SNAP-RST-05, SNAP-ERR-01)."""
     check_answer_status(answer, requirement, allowed, what)
     if json_expected:
         if media_type(answer) != "application/json":
@@ -193,7 +195,7 @@ def check_memory_state(snapshot: etree._Element, expected: bool, why: str) -> No
 
 
 def check_nothing_created(before: Iterable[str], after: Iterable[str], requirement: str, what: str) -> None:
-    """A refused request left the VM's snapshots as they were (CRT-07, CRT-08)."""
+    """A refused request left the VM's snapshots as they were (SNAP-CRT-07, SNAP-CRT-08)."""
     new = sorted(set(after) - set(before))
     if new:
         raise RequirementFailure(requirement, f"{what} created a snapshot all the same", received=f"new snapshot ids {listing(new)}", expected="no new snapshot")
@@ -210,14 +212,14 @@ def check_put_405(answer: HTTPAnswer) -> None:
 
 
 def compared_fields(snapshot: etree._Element, dialect: Dialect) -> dict[str, str | None]:
-    """The values that identify a snapshot's state, for before/after comparisons."""
+    """The values that identify a snapshot's state, for before/after comparisons (SNAP-PUT-03)."""
     values: dict[str, str | None] = {name: snapshot.findtext(name) for name in _FIELDS}
     values[dialect.type_element] = snapshot.findtext(dialect.type_element)
     return values
 
 
 def check_unchanged_snapshot(before: etree._Element, after: etree._Element, dialect: Dialect, requirement: str, what: str) -> None:
-    """``after`` shows the snapshot exactly as ``before`` did (PUT-03)."""
+    """``after`` shows the snapshot exactly as ``before`` did (SNAP-PUT-03)."""
     old, new = compared_fields(before, dialect), compared_fields(after, dialect)
     changed = [name for name in old if old[name] != new[name]]
     if changed:
@@ -230,7 +232,7 @@ def check_unchanged_snapshot(before: etree._Element, after: etree._Element, dial
 
 
 def check_action_complete(answer: HTTPAnswer, requirement: str, what: str, dialect: Dialect) -> None:
-    """A 200 (or 202) ``action`` whose status is complete (RST-01, QSC-01)."""
+    """A 200 (or 202) ``action`` whose status is complete (SNAP-RST-01, SNAP-RST-08, SNAP-QSC-01)."""
     check_answer_status(answer, requirement, (200, 202), what)
     root = parse_xml_answer(answer, requirement)
     if root.tag != "action":

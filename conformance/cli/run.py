@@ -49,6 +49,8 @@ def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str)
         "-c", os.devnull,  # the user's own pytest configuration must not leak into a run
         "--rootdir", str(suite_root),
         "-p", "no:cacheprovider",
+        # the embedded engine imported anyio (a pytest plugin too) before pytest could rewrite it
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "--engine-url", engine_url,
         "--api-version", args.api_version,
         "--password-env", password_env,
