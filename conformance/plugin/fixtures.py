@@ -137,7 +137,10 @@ def own_vm(request: pytest.FixtureRequest, engine: EngineInfo, engine_api: Engin
                 run.abort(f"the VM {run_config.vm_name!r} named by --vm does not exist")
             if not run_config.read_only:
                 current = engine_api.get_vm(vm)
-                ledger.vm_borrowed(vm, description=current.findtext("description"), status=engine_api.dialect.status_text(current) or "down")
+                status = engine_api.dialect.status_text(current) or "down"
+                ledger.vm_borrowed(vm, description=current.findtext("description"), status=status)
+                if status != "down":  # the write checks start from a down VM; teardown restarts it
+                    engine_api.stop_vm(vm)
             return vm
         if run_config.read_only:
             return None
