@@ -7,6 +7,7 @@ transport), so every request of every test passes through it whatever code made 
 from __future__ import annotations
 
 import threading
+import uuid
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ class Recorder:
             response_body="" if response is None else self._body(response.content),
             elapsed_ms=round(elapsed * 1000, 1),
             error=None if error is None else redact_text(error, self._secrets),
+            exchange_id=uuid.uuid4().hex,
         )
         with self._lock:
             self._exchanges.append(exchange)

@@ -251,6 +251,11 @@ class ConformanceRun:
             prefix.append(render_summary(self.evaluation, self.run_record(), secrets=self.config.secrets))
 
     @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report: Any) -> None:
+        if self.state is not None:
+            report.title = f"snapshot-conformance: {self.config.engine_url} (v{self.config.api_version})"
+
+    @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         if self.state is not None:
             cells.insert(2, "<th>Requirements</th>")

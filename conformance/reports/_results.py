@@ -1,7 +1,7 @@
 """``results.json``: the machine-readable report (shape fixed by the product contract).
 
 The contract's keys come first and in its order; the extras follow (``exit_code``,
-``read_only``, ``aborted``, ``tests``, ``tool``), and per requirement ``title`` and
+``read_only``, ``aborted``, ``tests``, ``engine_operations``, ``tool``), and per requirement ``title`` and
 ``group``, per created resource ``error``. No exchange bodies: they stay in the HTML report.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from conformance.reports._common import TOOL_NAME, TOOL_VERSION, utc_iso, write_atomically
 from conformance.reports.model import RunRecord
+from conformance.reports.operations import count_operations
 from conformance.reports.redaction import redact_text
 from conformance.reports.verdict import STATUSES, Evaluation, exit_code
 
@@ -78,6 +79,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
             }
             for test in run.tests
         ],
+        "engine_operations": count_operations(run),
         "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
     }
 

@@ -48,6 +48,8 @@ class Exchange:
     elapsed_ms: float
     #: the transport error (timeout, TLS ...) when there was no response
     error: str | None
+    #: unique per exchange: a shared phase's exchange attached to several tests counts once
+    exchange_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +62,7 @@ class Exchange:
             "response_body": self.response_body,
             "elapsed_ms": self.elapsed_ms,
             "error": self.error,
+            "exchange_id": self.exchange_id,
         }
 
     @classmethod
@@ -74,6 +77,7 @@ class Exchange:
             response_body=_str(data, "response_body"),
             elapsed_ms=_number(data, "elapsed_ms"),
             error=_optional_str(data, "error"),
+            exchange_id=str(data.get("exchange_id", "")),
         )
 
 
