@@ -34,6 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--cluster", default="Default")
     parser.add_argument("--template", default="Blank")
     parser.add_argument("--read-only", action="store_true", help="only GET checks on existing VMs and snapshots")
+    parser.add_argument("--sample-vms", type=int, default=3, metavar="N", help="existing VMs the read checks also look at (default: 3)")
     parser.add_argument("--report-dir", default="reports", metavar="DIR")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="deadline of one wait (default: 120; 10 against the embedded engine)")
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest expression")
@@ -57,6 +58,7 @@ def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str)
         "--cluster", args.cluster,
         "--template", args.template,
         "--report-dir", str(report_dir),
+        "--sample-vms", str(args.sample_vms),
         "--html", str(report_dir / "report.html"),
         "--self-contained-html",
         "-q", "-rfE",

@@ -1,0 +1,103 @@
+"""What happens to every request before a resource sees it, in this order:
+
+latency, path normalisation (a trailing slash is ignored, as example 15.41 posts to
+``.../snapshots/``), paths outside the API (404), authentication (401), oversized bodies
+(413), content negotiation (406); and a last safety net that turns an unexpected error
+into a 400 fault instead of a 5xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from conformance.engine._auth import error_page, is_authorized, unauthorized
+from conformance.engine._context import EngineContext
+from conformance.engine._faults import bad_request, too_large
+from conformance.engine._http import FORMAT_SCOPE_KEY, fault_response
+from conformance.engine._negotiation import negotiate
+from conformance.engine._repr import API_PATH
+
+__all__ = ["EngineMiddleware"]
+
+_log = logging.getLogger("conformance.engine")
+# An oversized body is read and discarded up to this much before the 413 is sent, so
+# that the client sees the answer rather than a reset connection.
+_DRAIN_FACTOR = 8
+_DRAIN_MINIMUM = 16 * 1024 * 1024
+
+
+class EngineMiddleware:
+    def __init__(self, app: ASGIApp, engine: EngineContext) -> None:
+        self.app = app
+        self.engine = engine
+        self.error_page = error_page()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = self.engine.settings
+        if settings.latency_seconds > 0:
+            await asyncio.sleep(settings.latency_seconds)
+
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope = dict(scope, path=path.rstrip("/") or "/")
+            path = scope["path"]
+        if path != API_PATH and not path.startswith(API_PATH + "/"):
+            await Response(status_code=404)(scope, receive, send)
+            return
+
+        headers = Headers(scope=scope)
+        if not is_authorized(headers.get("authorization"), settings):
+            await unauthorized(self.error_page)(scope, receive, send)
+            return
+
+        fmt = negotiate(headers.get("accept"))
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > settings.max_body_bytes:
+            closes = await _drain(receive, max(_DRAIN_MINIMUM, _DRAIN_FACTOR * settings.max_body_bytes))
+            response = fault_response(too_large(settings.max_body_bytes), self.engine.representer, fmt or "xml")
+            if closes:
+                response.headers["Connection"] = "close"
+            await response(scope, receive, send)
+            return
+        if fmt is None:
+            await Response(status_code=406)(scope, receive, send)
+            return
+        scope[FORMAT_SCOPE_KEY] = fmt
+
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            _log.exception("unexpected error answering %s %s", scope.get("method"), path)
+            if not started:
+                fault = bad_request("The engine could not process this request")
+                await fault_response(fault, self.engine.representer, fmt)(scope, receive, send)
+
+
+async def _drain(receive: Receive, cap: int) -> bool:
+    """Read and drop the request body, at most ``cap`` bytes; True when more remained."""
+    drained = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return True
+        drained += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return False
+        if drained > cap:
+            return True
