@@ -8,6 +8,8 @@ billion-laughs and external-entity attacks).
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 __all__ = ["DEFAULT_MAX_BYTES", "UnsafeOrMalformedXML", "parse"]
@@ -41,7 +43,7 @@ def parse(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as error:
         raise UnsafeOrMalformedXML(f"not well-formed XML: {error}") from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack DocInfo.doctype
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise UnsafeOrMalformedXML("a DOCTYPE declaration is not allowed")
     return root

@@ -60,7 +60,9 @@ def check_answer_status(answer: HTTPAnswer, requirement: str, allowed: Collectio
 def check_no_server_error(answer: HTTPAnswer, requirement: str, what: str) -> None:
     """``answer`` is not a 5xx (SNAP-ERR-02, SNAP-ERR-03)."""
     if answer.status_code >= 500:
-        raise RequirementFailure(requirement, f"{what} caused a server error", received=_status_line(answer), expected="a 4xx refusal (or a 2xx for a valid request), never 5xx")
+        raise RequirementFailure(
+            requirement, f"{what} caused a server error", received=_status_line(answer), expected="a 4xx refusal (or a 2xx for a valid request), never 5xx"
+        )
 
 
 def _fault_of(root: etree._Element, dialect: Dialect) -> etree._Element | None:
@@ -81,21 +83,40 @@ def check_fault_answer(answer: HTTPAnswer, requirement: str, allowed: Collection
     check_answer_status(answer, requirement, allowed, what)
     if json_expected:
         if media_type(answer) != "application/json":
-            raise RequirementFailure(requirement, f"{what}: the fault is not in the negotiated format", received=_status_line(answer), expected="an application/json fault (Accept: application/json was sent)")
+            raise RequirementFailure(
+                requirement,
+                f"{what}: the fault is not in the negotiated format",
+                received=_status_line(answer),
+                expected="an application/json fault (Accept: application/json was sent)",
+            )
         value = parse_json_answer(answer, requirement)
         fault = value.get("fault", value) if isinstance(value, dict) else None
         reason = fault.get("reason") if isinstance(fault, dict) else None
         if not isinstance(reason, str) or not reason.strip():
-            raise RequirementFailure(requirement, f"{what}: the JSON fault has no reason", received=show_body(answer.content), expected='an object with a non-empty "reason" (a fault, or a failed action holding one)')
+            raise RequirementFailure(
+                requirement,
+                f"{what}: the JSON fault has no reason",
+                received=show_body(answer.content),
+                expected='an object with a non-empty "reason" (a fault, or a failed action holding one)',
+            )
         return
     if media_type(answer) not in ("application/xml", "text/xml"):
-        raise RequirementFailure(requirement, f"{what}: the answer is not an XML fault", received=_status_line(answer), expected="an application/xml fault document")
+        raise RequirementFailure(
+            requirement, f"{what}: the answer is not an XML fault", received=_status_line(answer), expected="an application/xml fault document"
+        )
     root = parse_xml_answer(answer, requirement)
     fault = _fault_of(root, dialect)
     if fault is None:
-        raise RequirementFailure(requirement, f"{what}: the answer carries no fault", received=show_body(answer.content), expected="<fault><reason>..</reason></fault>, or an <action> with status failed and a nested <fault>")
+        raise RequirementFailure(
+            requirement,
+            f"{what}: the answer carries no fault",
+            received=show_body(answer.content),
+            expected="<fault><reason>..</reason></fault>, or an <action> with status failed and a nested <fault>",
+        )
     if not (fault.findtext("reason") or "").strip():
-        raise RequirementFailure(requirement, f"{what}: the fault has an empty reason", received=show_body(answer.content), expected="a fault with a non-empty <reason>")
+        raise RequirementFailure(
+            requirement, f"{what}: the fault has an empty reason", received=show_body(answer.content), expected="a fault with a non-empty <reason>"
+        )
 
 
 def check_empty_or_fault(answer: HTTPAnswer, requirement: str, allowed: Collection[int], what: str, dialect: Dialect) -> None:
@@ -112,9 +133,13 @@ def check_empty_or_fault(answer: HTTPAnswer, requirement: str, allowed: Collecti
         raise RequirementFailure(requirement, f"{what}: the body is not a fault", received=show_body(answer.content), expected="an empty body or a JSON fault")
     if kind in ("application/xml", "text/xml"):
         if _fault_of(parse_xml_answer(answer, requirement), dialect) is None:
-            raise RequirementFailure(requirement, f"{what}: the body is not a fault", received=show_body(answer.content), expected="an empty body or a <fault> document")
+            raise RequirementFailure(
+                requirement, f"{what}: the body is not a fault", received=show_body(answer.content), expected="an empty body or a <fault> document"
+            )
         return
-    raise RequirementFailure(requirement, f"{what}: the body is neither empty nor a fault", received=_status_line(answer), expected="an empty body, or a fault in XML or JSON")
+    raise RequirementFailure(
+        requirement, f"{what}: the body is neither empty nor a fault", received=_status_line(answer), expected="an empty body, or a fault in XML or JSON"
+    )
 
 
 def check_create_answer(answer: HTTPAnswer, description: str) -> etree._Element:
@@ -125,9 +150,16 @@ def check_create_answer(answer: HTTPAnswer, description: str) -> etree._Element:
     if snapshot.tag != "snapshot":
         raise RequirementFailure(requirement, "the create answer is not a snapshot", received=f"<{snapshot.tag}>", expected="a <snapshot> document")
     if not is_guid(snapshot_id(snapshot)):
-        raise RequirementFailure(requirement, "the created snapshot has no GUID id", received=show(snapshot.get("id")), expected="an id of 8-4-4-4-12 hexadecimal digits")
+        raise RequirementFailure(
+            requirement, "the created snapshot has no GUID id", received=show(snapshot.get("id")), expected="an id of 8-4-4-4-12 hexadecimal digits"
+        )
     if snapshot.findtext("description") != description:
-        raise RequirementFailure(requirement, f"{subject(snapshot_id(snapshot))}: the create answer lost the description", received=show(snapshot.findtext("description")), expected=show(description))
+        raise RequirementFailure(
+            requirement,
+            f"{subject(snapshot_id(snapshot))}: the create answer lost the description",
+            received=show(snapshot.findtext("description")),
+            expected=show(description),
+        )
     return snapshot
 
 
@@ -135,7 +167,9 @@ def check_expect_201(answer: HTTPAnswer, snapshot_href: str) -> None:
     """SNAP-CRT-02 (SHOULD): ``Expect: 201-created`` gives 201 with ``Location`` = the href."""
     requirement = "SNAP-CRT-02"
     if answer.status_code != 201:
-        raise RequirementFailure(requirement, "Expect: 201-created was not honoured", received=f"status {answer.status_code}", expected="201 Created once the snapshot is done")
+        raise RequirementFailure(
+            requirement, "Expect: 201-created was not honoured", received=f"status {answer.status_code}", expected="201 Created once the snapshot is done"
+        )
     location = header(answer, "Location")
     if location is None or urlsplit(location).path.rstrip("/") != snapshot_href.rstrip("/"):
         raise RequirementFailure(requirement, "the 201 answer's Location is not the snapshot's href", received=show(location), expected=show(snapshot_href))
@@ -146,27 +180,54 @@ def check_created_listed(snapshots: Sequence[etree._Element], snapshot_id_: str,
     requirement = "SNAP-CRT-03"
     found = next((s for s in snapshots if snapshot_id(s) == snapshot_id_), None)
     if found is None:
-        raise RequirementFailure(requirement, f"{subject(snapshot_id_)} is not in the VM's list", received=f"ids {listing(snapshot_id(s) for s in snapshots)}", expected="the new snapshot listed")
+        raise RequirementFailure(
+            requirement,
+            f"{subject(snapshot_id_)} is not in the VM's list",
+            received=f"ids {listing(snapshot_id(s) for s in snapshots)}",
+            expected="the new snapshot listed",
+        )
     kind = (found.findtext(dialect.type_element) or "").strip()
     if kind != "regular":
-        raise RequirementFailure(requirement, f"{subject(snapshot_id_)} is not a regular snapshot", received=show(found.findtext(dialect.type_element)), expected=f"<{dialect.type_element}>regular</{dialect.type_element}>")
+        raise RequirementFailure(
+            requirement,
+            f"{subject(snapshot_id_)} is not a regular snapshot",
+            received=show(found.findtext(dialect.type_element)),
+            expected=f"<{dialect.type_element}>regular</{dialect.type_element}>",
+        )
     if found.findtext("description") != description:
-        raise RequirementFailure(requirement, f"{subject(snapshot_id_)} is listed with another description", received=show(found.findtext("description")), expected=show(description))
+        raise RequirementFailure(
+            requirement, f"{subject(snapshot_id_)} is listed with another description", received=show(found.findtext("description")), expected=show(description)
+        )
     return found
 
 
 def check_status_sequence(snapshot_id_: str, statuses: Sequence[str | None]) -> None:
     """SNAP-CRT-03 (second half): the statuses seen go locked → ok, with no other value."""
     requirement = "SNAP-CRT-03"
-    seen = [s for s in statuses]
+    seen = list(statuses)
     odd = [s for s in seen if s not in ("locked", "ok")]
     if odd:
-        raise RequirementFailure(requirement, f"{subject(snapshot_id_)} showed a status other than locked and ok", received=f"statuses in order: {listing(str(s) for s in seen)}", expected="locked (while being made), then ok")
+        raise RequirementFailure(
+            requirement,
+            f"{subject(snapshot_id_)} showed a status other than locked and ok",
+            received=f"statuses in order: {listing(str(s) for s in seen)}",
+            expected="locked (while being made), then ok",
+        )
     if not seen or seen[-1] != "ok":
-        raise RequirementFailure(requirement, f"{subject(snapshot_id_)} did not become ok", received=f"statuses in order: {listing(str(s) for s in seen)}", expected="ok within the timeout")
+        raise RequirementFailure(
+            requirement,
+            f"{subject(snapshot_id_)} did not become ok",
+            received=f"statuses in order: {listing(str(s) for s in seen)}",
+            expected="ok within the timeout",
+        )
     first_ok = seen.index("ok")
     if "locked" in seen[first_ok:]:
-        raise RequirementFailure(requirement, f"{subject(snapshot_id_)} went back from ok to locked", received=f"statuses in order: {listing(str(s) for s in seen)}", expected="locked, then ok for good")
+        raise RequirementFailure(
+            requirement,
+            f"{subject(snapshot_id_)} went back from ok to locked",
+            received=f"statuses in order: {listing(str(s) for s in seen)}",
+            expected="locked, then ok for good",
+        )
 
 
 def check_date_in_window(snapshot: etree._Element, start: datetime, end: datetime, skew: float) -> None:
@@ -191,14 +252,21 @@ def check_memory_state(snapshot: etree._Element, expected: bool, why: str) -> No
     requirement = "SNAP-CRT-06"
     text = snapshot.findtext("persist_memorystate")
     if text is None or not is_xs_boolean(text) or parse_xs_boolean(text) is not expected:
-        raise RequirementFailure(requirement, f"{subject(snapshot_id(snapshot))}: persist_memorystate does not match {why}", received=show(text), expected="true" if expected else "false")
+        raise RequirementFailure(
+            requirement,
+            f"{subject(snapshot_id(snapshot))}: persist_memorystate does not match {why}",
+            received=show(text),
+            expected="true" if expected else "false",
+        )
 
 
 def check_nothing_created(before: Iterable[str], after: Iterable[str], requirement: str, what: str) -> None:
     """A refused request left the VM's snapshots as they were (SNAP-CRT-07, SNAP-CRT-08)."""
     new = sorted(set(after) - set(before))
     if new:
-        raise RequirementFailure(requirement, f"{what} created a snapshot all the same", received=f"new snapshot ids {listing(new)}", expected="no new snapshot")
+        raise RequirementFailure(
+            requirement, f"{what} created a snapshot all the same", received=f"new snapshot ids {listing(new)}", expected="no new snapshot"
+        )
 
 
 def check_put_405(answer: HTTPAnswer) -> None:
@@ -208,7 +276,12 @@ def check_put_405(answer: HTTPAnswer) -> None:
     allow = header(answer, "Allow")
     methods = {m.strip().upper() for m in (allow or "").split(",") if m.strip()}
     if not methods or "PUT" in methods:
-        raise RequirementFailure(requirement, "the 405 answer's Allow header is missing or lists PUT", received=show(allow), expected="Allow with the snapshot's methods (e.g. GET, DELETE), without PUT")
+        raise RequirementFailure(
+            requirement,
+            "the 405 answer's Allow header is missing or lists PUT",
+            received=show(allow),
+            expected="Allow with the snapshot's methods (e.g. GET, DELETE), without PUT",
+        )
 
 
 def compared_fields(snapshot: etree._Element, dialect: Dialect) -> dict[str, str | None]:
@@ -250,4 +323,9 @@ def check_unauthorized(answer: HTTPAnswer, secrets: Iterable[str], what: str) ->
     body = answer.content.decode("utf-8", errors="replace")
     leaked = [s for s in secrets if s and s in body]
     if leaked or "<snapshot" in body or '"snapshot"' in body:
-        raise RequirementFailure(requirement, f"{what}: the 401 answer reveals snapshot data", received=f"the body holds {listing(leaked) if leaked else 'snapshot elements'}", expected="no snapshot data without valid credentials")
+        raise RequirementFailure(
+            requirement,
+            f"{what}: the 401 answer reveals snapshot data",
+            received=f"the body holds {listing(leaked) if leaked else 'snapshot elements'}",
+            expected="no snapshot data without valid credentials",
+        )

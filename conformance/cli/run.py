@@ -17,13 +17,15 @@ __all__ = ["add_parser", "pytest_args", "run"]
 
 #: Environment variable through which the embedded engine's password reaches the suite
 #: (a password never travels on a command line).
-EMBEDDED_PASSWORD_ENV = "SNAPSHOT_CONFORMANCE_EMBEDDED_PASSWORD"
+EMBEDDED_PASSWORD_ENV = "SNAPSHOT_CONFORMANCE_EMBEDDED_PASSWORD"  # noqa: S105 - a variable name
 EXIT_COULD_NOT_RUN = 3
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("run", help="run the conformance suite (against the embedded reference engine when no URL is given)")
-    parser.add_argument("--engine-url", default=os.environ.get("OVIRT_URL"), help="API root of the engine under test (default: $OVIRT_URL; none: the embedded reference engine)")
+    parser.add_argument(
+        "--engine-url", default=os.environ.get("OVIRT_URL"), help="API root of the engine under test (default: $OVIRT_URL; none: the embedded reference engine)"
+    )
     parser.add_argument("--api-version", choices=["3", "4"], default="3")
     parser.add_argument("--username", default=None, help="default: $OVIRT_USERNAME or admin@internal")
     parser.add_argument("--password-env", default="OVIRT_PASSWORD", metavar="VAR", help="environment variable holding the password (default: OVIRT_PASSWORD)")

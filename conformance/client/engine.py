@@ -67,7 +67,9 @@ class EngineAPI:
     def url(self, href: str) -> str:
         return url_for(self.client, href)
 
-    def request(self, method: str, href: str, *, body: etree._Element | None = None, headers: dict[str, str] | None = None, params: dict[str, str] | None = None) -> httpx.Response:
+    def request(
+        self, method: str, href: str, *, body: etree._Element | None = None, headers: dict[str, str] | None = None, params: dict[str, str] | None = None
+    ) -> httpx.Response:
         merged = {"Accept": XML}
         if body is not None:
             merged["Content-Type"] = XML
@@ -102,9 +104,11 @@ class EngineAPI:
         version = info.find("version")
         text = None
         if version is not None:
-            text = version.findtext("full_version") or ".".join(
-                v for v in (version.get("major"), version.get("minor"), version.get("build"), version.get("revision")) if v is not None
-            ) or None
+            text = (
+                version.findtext("full_version")
+                or ".".join(v for v in (version.get("major"), version.get("minor"), version.get("build"), version.get("revision")) if v is not None)
+                or None
+            )
         return Fingerprint(name, text)
 
     def find_vm(self, name: str) -> VmRef | None:
@@ -131,7 +135,10 @@ class EngineAPI:
         etree.SubElement(body, "template").append(_element("name", template))
         response = self.request("POST", "vms", body=body)
         if response.status_code not in (200, 201, 202):
-            raise EngineError(f"the suite could not create its VM {name!r} in cluster {cluster!r} from template {template!r}: the engine answered {response.status_code} {_reason(response)}")
+            raise EngineError(
+                f"the suite could not create its VM {name!r} in cluster {cluster!r} from template {template!r}: "
+                f"the engine answered {response.status_code} {_reason(response)}"
+            )
         ref = self._ref(self.document(response, "vm", f"creating the VM {name!r}"))
         self.wait_vm_status(ref, "down")
         return ref
@@ -198,7 +205,12 @@ class EngineAPI:
 
     def wait_snapshot_status(self, vm: VmRef, snapshot_id: str, status: str) -> None:
         try:
-            poll(lambda: self.snapshot_status(vm, snapshot_id), lambda s: s == status, timeout=self.snapshot_timeout, what=f"snapshot {snapshot_id} reaching status {status!r}")
+            poll(
+                lambda: self.snapshot_status(vm, snapshot_id),
+                lambda s: s == status,
+                timeout=self.snapshot_timeout,
+                what=f"snapshot {snapshot_id} reaching status {status!r}",
+            )
         except WaitTimeout as error:
             raise EngineError(str(error)) from None
 
@@ -208,7 +220,12 @@ class EngineAPI:
         if response.status_code not in (200, 202, 204, 404):
             raise EngineError(f"removing the snapshot {snapshot_id}: the engine answered {response.status_code} {_reason(response)}")
         try:
-            poll(lambda: self.request("GET", href).status_code, lambda code: code == 404, timeout=self.snapshot_timeout, what=f"removal of the snapshot {snapshot_id}")
+            poll(
+                lambda: self.request("GET", href).status_code,
+                lambda code: code == 404,
+                timeout=self.snapshot_timeout,
+                what=f"removal of the snapshot {snapshot_id}",
+            )
         except WaitTimeout as error:
             raise EngineError(str(error)) from None
 

@@ -7,8 +7,8 @@ transport), so every request of every test passes through it whatever code made 
 from __future__ import annotations
 
 import threading
-import uuid
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 

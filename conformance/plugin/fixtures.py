@@ -24,9 +24,6 @@ from conformance.plugin.plugin import RUN_KEY, ConformanceRun
 from conformance.reports.model import EngineInfo
 
 __all__ = [
-    "recorder",
-    "writable_vm",
-    "suite_owned_vm",
     "client",
     "dialect",
     "engine",
@@ -34,8 +31,11 @@ __all__ = [
     "existing_vms",
     "ledger",
     "own_vm",
+    "recorder",
     "run_config",
+    "suite_owned_vm",
     "suite_snapshots",
+    "writable_vm",
 ]
 
 #: How many regular snapshots the suite creates on its VM for the read checks.

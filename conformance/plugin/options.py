@@ -14,7 +14,7 @@ from conformance.dialect import Dialect, dialect_for
 __all__ = ["RUN_CONFIG_KEY", "RunConfig", "Timeouts", "UsageError", "add_options", "build_run_config"]
 
 DEFAULT_USERNAME = "admin@internal"
-DEFAULT_PASSWORD_ENV = "OVIRT_PASSWORD"
+DEFAULT_PASSWORD_ENV = "OVIRT_PASSWORD"  # noqa: S105 - a variable name
 
 
 class UsageError(ValueError):
@@ -83,12 +83,24 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--password-env", default=DEFAULT_PASSWORD_ENV, metavar="VAR", help="environment variable holding the password (default: OVIRT_PASSWORD)")
     group.addoption("--ca-file", help="PEM file of the CA that signed the engine's certificate (default: $OVIRT_CA_FILE)")
     group.addoption("--insecure", action="store_true", default=False, help="do not verify the engine's TLS certificate")
-    group.addoption("--vm", dest="conformance_vm", metavar="NAME", help="a disposable VM on which the suite creates, deletes and restores only its own snapshots (default: the suite creates its own VM)")
+    group.addoption(
+        "--vm",
+        dest="conformance_vm",
+        metavar="NAME",
+        help="a disposable VM on which the suite creates, deletes and restores only its own snapshots (default: the suite creates its own VM)",
+    )
     group.addoption("--cluster", default="Default", help="cluster of the suite's own VM (default: Default)")
     group.addoption("--template", default="Blank", help="template of the suite's own VM (default: Blank)")
     group.addoption("--read-only", action="store_true", default=False, help="only GET checks on existing VMs and snapshots; create nothing")
     group.addoption("--report-dir", default="reports", help="directory for report.html, results.json and junit.xml (default: reports/)")
-    group.addoption("--timeout", dest="conformance_timeout", type=float, default=120.0, metavar="SECONDS", help="deadline for one wait (snapshot unlock, deletion); VM waits get 2.5 times as long (default: 120)")
+    group.addoption(
+        "--timeout",
+        dest="conformance_timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="deadline for one wait (snapshot unlock, deletion); VM waits get 2.5 times as long (default: 120)",
+    )
     group.addoption("--sample-vms", type=int, default=3, metavar="N", help="existing VMs to check read-only besides the suite's own (default: 3)")
     group.addoption("--clock-skew", type=float, default=120.0, metavar="SECONDS", help="tolerated clock difference between engine and suite (default: 120)")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -31,14 +31,14 @@ from conformance.reports import (
     RunRecord,
     evaluate,
     exit_code,
-    render_exchanges,
     redact_text,
+    render_exchanges,
     render_summary,
     write_junit,
     write_results_json,
 )
 
-__all__ = ["ConformanceRun", "RUN_KEY"]
+__all__ = ["RUN_KEY", "ConformanceRun"]
 
 MARKER = "requirement"
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
@@ -67,6 +67,14 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
     for marker in item.iter_markers(MARKER):
         ids.extend(str(arg) for arg in marker.args)
     return tuple(dict.fromkeys(ids))
+
+
+def _payload(report: pytest.TestReport) -> dict[str, Any] | None:
+    """What :meth:`ConformanceRun.pytest_runtest_makereport` attached to a report."""
+    for name, value in report.user_properties:
+        if name == "conformance" and isinstance(value, dict):
+            return value
+    return None
 
 
 def _redact_report(report: pytest.TestReport, secrets: tuple[str, ...]) -> None:
@@ -168,7 +176,8 @@ class ConformanceRun:
         if report.failed and exchanges:
             from pytest_html import extras
 
-            report.extras = [*getattr(report, "extras", []), extras.html(render_exchanges(exchanges, secrets=self.config.secrets))]
+            block = extras.html(render_exchanges(exchanges, secrets=self.config.secrets))
+            report.extras = [*getattr(report, "extras", []), block]  # type: ignore[attr-defined]
 
     @staticmethod
     def _evidence(item: pytest.Item, fresh: tuple[Exchange, ...]) -> tuple[Exchange, ...]:
@@ -187,7 +196,7 @@ class ConformanceRun:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.state is None:
             return
-        payload = next((value for name, value in report.user_properties if name == "conformance"), None)
+        payload = _payload(report)
         if payload is None:
             return
         self.state.accumulator(report.nodeid).add_phase(payload, report.when, report.outcome, report.duration)
@@ -238,7 +247,7 @@ class ConformanceRun:
         return RunRecord(
             engine=engine,
             started=self.state.started,
-            finished=datetime.now(timezone.utc),
+            finished=datetime.now(UTC),
             tests=tuple(acc.record() for acc in self.state.tests.values()),
             created_resources=tuple(self.state.created_resources),
             read_only=self.config.read_only,
@@ -266,7 +275,7 @@ class ConformanceRun:
             return
         from html import escape
 
-        payload = next((value for name, value in report.user_properties if name == "conformance"), None)
+        payload = _payload(report)
         ids = ", ".join(payload["requirements"]) if payload else ""
         doc = payload["docstring"] if payload else ""
         # pytest-html writes the test id unescaped; a parameter id must never become markup

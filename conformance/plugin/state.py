@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
@@ -73,7 +73,7 @@ class RunState:
     """Mutable state of a run; lives on the plugin object, never in a module global."""
 
     recorder: Recorder
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
     engine: EngineInfo | None = None
     tests: dict[str, TestAccumulator] = field(default_factory=dict)
     created_resources: list[CreatedResource] = field(default_factory=list)

@@ -10,9 +10,8 @@ with an error (the ids before and after are compared), so teardown can remove it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -45,7 +44,7 @@ XML = "application/xml"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def snapshot_body(description: str | None, *, persist_memorystate: bool | None = None) -> bytes:
@@ -150,7 +149,9 @@ def down_create(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, rec
 def expect_201_create(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, recorder: Recorder, writable_vm: VmRef, run_config: RunConfig) -> Created:
     """A snapshot asked for with ``Expect: 201-created``."""
     engine_api.wait_vm_status(writable_vm, "down")
-    return create_and_watch(client, engine_api, ledger, recorder, writable_vm, _description(run_config, "expect-201"), run_config.timeouts.snapshot, expect_201=True)
+    return create_and_watch(
+        client, engine_api, ledger, recorder, writable_vm, _description(run_config, "expect-201"), run_config.timeouts.snapshot, expect_201=True
+    )
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def _offers(vm: etree._Element, action: str) -> bool:
 @pytest.fixture(scope="session")
 def live_phase(
     client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, recorder: Recorder, writable_vm: VmRef, run_config: RunConfig, suite_snapshots: tuple[str, ...]
-) -> Iterator[LivePhase]:
+) -> LivePhase:
     """Start the VM; two live snapshots (memory true/false); freeze/thaw when offered; a
     restore attempt while up; stop the VM; freeze refused while down."""
     timeout = run_config.timeouts.snapshot
@@ -185,8 +186,12 @@ def live_phase(
         offers_quiesce = _offers(engine_api.get_vm(writable_vm), "freezefilesystems")
         engine_api.start_vm(writable_vm)
         try:
-            with_memory = create_and_watch(client, engine_api, ledger, recorder, writable_vm, _description(run_config, "live memory"), timeout, persist_memorystate=True)
-            without_memory = create_and_watch(client, engine_api, ledger, recorder, writable_vm, _description(run_config, "live no memory"), timeout, persist_memorystate=False)
+            with_memory = create_and_watch(
+                client, engine_api, ledger, recorder, writable_vm, _description(run_config, "live memory"), timeout, persist_memorystate=True
+            )
+            without_memory = create_and_watch(
+                client, engine_api, ledger, recorder, writable_vm, _description(run_config, "live no memory"), timeout, persist_memorystate=False
+            )
             freeze = thaw = None
             if offers_quiesce:
                 freeze = engine_api.vm_action(writable_vm, "freezefilesystems")
@@ -200,7 +205,7 @@ def live_phase(
             if status != "down":
                 engine_api.stop_vm(writable_vm)
         freeze_down = engine_api.vm_action(writable_vm, "freezefilesystems") if offers_quiesce else None
-    yield LivePhase(with_memory, without_memory, freeze, thaw, freeze_down, restore_up, target, before, after, tuple(evidence))
+    return LivePhase(with_memory, without_memory, freeze, thaw, freeze_down, restore_up, target, before, after, tuple(evidence))
 
 
 def _vm_state(api: EngineAPI, vm: VmRef) -> tuple[frozenset[str], str | None]:
@@ -224,7 +229,6 @@ class RestoreChain:
 
 @pytest.fixture(scope="session")
 def restore_chain(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, recorder: Recorder, writable_vm: VmRef, run_config: RunConfig) -> RestoreChain:
-    timeout = run_config.timeouts.snapshot
     ids: dict[str, str] = {}
     descriptions: dict[str, str] = {}
     with recorder.capture() as evidence:

@@ -10,7 +10,7 @@ from conformance.client.engine import VmRef
 from conformance.client.http import url_for
 from conformance.dialect import Dialect
 
-__all__ = ["XML", "JSON", "get", "get_without_accept", "list_snapshots", "regular_snapshots", "snapshots_href"]
+__all__ = ["JSON", "XML", "get", "get_without_accept", "list_snapshots", "regular_snapshots", "snapshots_href"]
 
 XML = "application/xml"
 JSON = "application/json"

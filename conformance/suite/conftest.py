@@ -33,7 +33,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def target_vm(request: pytest.FixtureRequest, engine: object) -> VmRef:
+def target_vm(request: pytest.FixtureRequest) -> VmRef:
+    request.getfixturevalue("engine")  # preflight first: exit 3 beats a wall of failures
     slot: str = request.param
     if slot == OWN:
         vm: VmRef | None = request.getfixturevalue("own_vm")
@@ -49,8 +50,9 @@ def target_vm(request: pytest.FixtureRequest, engine: object) -> VmRef:
 
 
 @pytest.fixture
-def any_vm(request: pytest.FixtureRequest, engine: object) -> VmRef:
+def any_vm(request: pytest.FixtureRequest) -> VmRef:
     """One VM to ask engine-wide questions on: the suite's own, else the first existing one."""
+    request.getfixturevalue("engine")
     vm: VmRef | None = request.getfixturevalue("own_vm")
     if vm is not None:
         return vm

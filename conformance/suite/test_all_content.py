@@ -8,7 +8,6 @@ import pytest
 from conformance import checks
 from conformance.client.engine import VmRef
 from conformance.dialect import Dialect
-from conformance.plugin.outcomes import not_applicable
 from conformance.suite._support import JSON, get, list_snapshots, regular_snapshots, snapshots_href
 
 requirement = pytest.mark.requirement

@@ -41,7 +41,9 @@ def test_new_snapshot_listed_and_unlocks(down_create: Created, dialect: Dialect)
     snapshot_id = _created_snapshot(down_create, "SNAP-CRT-03")
     checks.check_created_listed(down_create.listed, snapshot_id, down_create.description, dialect)
     if down_create.wait_problem is not None:
-        raise checks.RequirementFailure("SNAP-CRT-03", f"snapshot {snapshot_id} did not become ok in time", received=down_create.wait_problem, expected="status ok within the timeout")
+        raise checks.RequirementFailure(
+            "SNAP-CRT-03", f"snapshot {snapshot_id} did not become ok in time", received=down_create.wait_problem, expected="status ok within the timeout"
+        )
     checks.check_status_sequence(snapshot_id, down_create.statuses)
 
 
@@ -84,7 +86,9 @@ def test_create_on_up_vm(live_phase: LivePhase, dialect: Dialect, memory: bool) 
         snapshot_id = _created_snapshot(created, "SNAP-CRT-05")
         checks.check_created_listed(created.listed, snapshot_id, created.description, dialect)
         if created.wait_problem is not None:
-            raise checks.RequirementFailure("SNAP-CRT-05", f"live snapshot {snapshot_id} did not become ok in time", received=created.wait_problem, expected="status ok")
+            raise checks.RequirementFailure(
+                "SNAP-CRT-05", f"live snapshot {snapshot_id} did not become ok in time", received=created.wait_problem, expected="status ok"
+            )
         checks.check_status_sequence(snapshot_id, created.statuses)
     except checks.RequirementFailure as failure:
         raise checks.RequirementFailure("SNAP-CRT-05", f"live snapshot: {failure.title}", received=failure.received, expected=failure.expected) from None
@@ -110,8 +114,12 @@ MALFORMED_BODIES = [
 
 
 @requirement("SNAP-CRT-07")
-@pytest.mark.parametrize("body", [pytest.param(snapshot_body(None), id="no-description"), pytest.param(b"<snapshot><description></description></snapshot>", id="empty-description")])
-def test_create_without_description_refused(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, dialect: Dialect, body: bytes) -> None:
+@pytest.mark.parametrize(
+    "body", [pytest.param(snapshot_body(None), id="no-description"), pytest.param(b"<snapshot><description></description></snapshot>", id="empty-description")]
+)
+def test_create_without_description_refused(
+    client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, dialect: Dialect, body: bytes
+) -> None:
     """An engine MUST refuse a snapshot POST without a description with 400 and a fault, and create nothing."""
     before = engine_api.snapshot_ids(writable_vm)
     answer = post_xml(client, f"{writable_vm.href}/snapshots", body)
@@ -122,7 +130,9 @@ def test_create_without_description_refused(client: httpx.Client, engine_api: En
 
 @requirement("SNAP-CRT-08")
 @pytest.mark.parametrize("body", MALFORMED_BODIES)
-def test_create_with_malformed_body_refused(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, dialect: Dialect, body: bytes) -> None:
+def test_create_with_malformed_body_refused(
+    client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, dialect: Dialect, body: bytes
+) -> None:
     """An engine MUST refuse a snapshot POST whose body is not well-formed with 400 and a fault, and create nothing."""
     before = engine_api.snapshot_ids(writable_vm)
     answer = post_xml(client, f"{writable_vm.href}/snapshots", body)

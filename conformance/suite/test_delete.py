@@ -21,7 +21,9 @@ requirement = pytest.mark.requirement
 
 
 @requirement("SNAP-DEL-01")
-def test_delete_regular_snapshot(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, down_create: Created, run_config: RunConfig) -> None:
+def test_delete_regular_snapshot(
+    client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, down_create: Created, run_config: RunConfig
+) -> None:
     """An engine MUST delete a regular snapshot on DELETE (200, 202 or 204), after which it answers 404 and is gone from the list."""
     snapshot_id = down_create.snapshot_id
     if snapshot_id is None:
@@ -37,7 +39,12 @@ def test_delete_regular_snapshot(client: httpx.Client, engine_api: EngineAPI, le
     try:
         poll(gone, lambda seen: seen == (404, False), timeout=run_config.timeouts.delete, what=f"snapshot {snapshot_id} disappearing")
     except WaitTimeout as error:
-        raise checks.RequirementFailure("SNAP-DEL-01", f"snapshot {snapshot_id} is still there after DELETE", received=f"(GET status, still listed) = {error.last_seen}", expected="(404, False) within the timeout") from None
+        raise checks.RequirementFailure(
+            "SNAP-DEL-01",
+            f"snapshot {snapshot_id} is still there after DELETE",
+            received=f"(GET status, still listed) = {error.last_seen}",
+            expected="(404, False) within the timeout",
+        ) from None
     ledger.mark_removed(writable_vm, snapshot_id)
 
 
@@ -49,7 +56,12 @@ def test_delete_active_snapshot_refused(client: httpx.Client, engine_api: Engine
     answer = client.delete(url_for(client, f"{suite_owned_vm.href}/snapshots/{active}"), headers={"Accept": accept})
     checks.check_fault_answer(answer, "SNAP-DEL-02", (400, 409), "DELETE of the active snapshot", dialect, json_expected=accept == JSON)
     if active not in engine_api.snapshot_ids(suite_owned_vm):
-        raise checks.RequirementFailure("SNAP-DEL-02", "the active snapshot is gone after a refused DELETE", received=f"snapshot {active} no longer listed", expected="the active snapshot kept")
+        raise checks.RequirementFailure(
+            "SNAP-DEL-02",
+            "the active snapshot is gone after a refused DELETE",
+            received=f"snapshot {active} no longer listed",
+            expected="the active snapshot kept",
+        )
 
 
 @requirement("SNAP-DEL-03")

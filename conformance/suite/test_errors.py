@@ -81,7 +81,10 @@ def test_unknown_and_malformed_ids(client: httpx.Client, any_vm: VmRef, snapshot
 
 
 # -- SNAP-ERR-03: malformed requests never cause a 5xx ---------------------------------------
-BOMB = b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><snapshot><description>&c;</description></snapshot>'
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><snapshot><description>&c;</description></snapshot>'
+)
 EXTERNAL = b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]><snapshot><description>&x;</description></snapshot>'
 
 MALFORMED = [
@@ -95,8 +98,16 @@ MALFORMED = [
     pytest.param("POST", "", {"Content-Type": "application/json"}, b"{not json", id="broken-json"),
     pytest.param("POST", "", {"Content-Type": "application/json"}, b"[1, 2, 3]", id="json-array"),
     pytest.param("POST", "", {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n", id="binary"),
-    pytest.param("POST", "", {"Content-Type": "application/xml"}, b"<snapshot><description>x</description><persist_memorystate>maybe</persist_memorystate></snapshot>", id="non-boolean-memory"),
-    pytest.param("POST", "", {"Content-Type": "application/xml"}, b"<snapshot><description>" + b"x" * 70_000 + b"</description></snapshot>", id="oversized-description"),
+    pytest.param(
+        "POST",
+        "",
+        {"Content-Type": "application/xml"},
+        b"<snapshot><description>x</description><persist_memorystate>maybe</persist_memorystate></snapshot>",
+        id="non-boolean-memory",
+    ),
+    pytest.param(
+        "POST", "", {"Content-Type": "application/xml"}, b"<snapshot><description>" + b"x" * 70_000 + b"</description></snapshot>", id="oversized-description"
+    ),
     pytest.param("POST", "", {"Content-Type": "application/xml; charset=bogus"}, b"<snapshot><description>x</description></snapshot>", id="unknown-charset"),
     pytest.param("POST", "", {"Content-Type": "application/xml"}, "<snapshot><description>\u0000</description></snapshot>".encode(), id="nul-character"),
     pytest.param("POST", "/{unknown}/restore", {"Content-Type": "application/xml"}, b"<action><restore_memory>perhaps</restore_memory>", id="broken-restore"),

@@ -22,7 +22,9 @@ def test_restore_completes(restore_chain: RestoreChain, dialect: Dialect) -> Non
     """An engine MUST answer a restore of a regular snapshot of a down VM with 200 (or 202, then complete) and a complete action."""
     checks.check_action_complete(restore_chain.answer, "SNAP-RST-01", "restore of snapshot B", dialect)
     if restore_chain.wait_problem is not None:
-        raise checks.RequirementFailure("SNAP-RST-01", "the accepted restore did not complete", received=restore_chain.wait_problem, expected="the restored snapshot ok within the timeout")
+        raise checks.RequirementFailure(
+            "SNAP-RST-01", "the accepted restore did not complete", received=restore_chain.wait_problem, expected="the restored snapshot ok within the timeout"
+        )
 
 
 @requirement("SNAP-RST-02")
@@ -30,7 +32,12 @@ def test_restored_snapshot_ok_and_one_active(restore_chain: RestoreChain, dialec
     """An engine MUST keep the restored snapshot with status ok and exactly one active snapshot after a restore."""
     restored = next((s for s in restore_chain.listed_after if s.get("id") == restore_chain.ids["B"]), None)
     if restored is None:
-        raise checks.RequirementFailure("SNAP-RST-02", "the restored snapshot B is gone", received=f"ids {sorted(s.get('id', '') for s in restore_chain.listed_after)}", expected=f"snapshot {restore_chain.ids['B']} still listed")
+        raise checks.RequirementFailure(
+            "SNAP-RST-02",
+            "the restored snapshot B is gone",
+            received=f"ids {sorted(s.get('id', '') for s in restore_chain.listed_after)}",
+            expected=f"snapshot {restore_chain.ids['B']} still listed",
+        )
     status = restored.findtext("snapshot_status")
     if status != "ok":
         raise checks.RequirementFailure("SNAP-RST-02", "the restored snapshot B is not ok", received=repr(status), expected="ok")
@@ -45,13 +52,22 @@ def test_newer_snapshots_gone_older_kept(restore_chain: RestoreChain) -> None:
     """An engine MUST remove the snapshots taken after the restored one and keep those taken before it."""
     listed = {s.get("id") for s in restore_chain.listed_after}
     if restore_chain.ids["C"] in listed:
-        raise checks.RequirementFailure("SNAP-RST-03", "snapshot C, taken after the restored B, is still there", received=f"snapshot {restore_chain.ids['C']} listed", expected="snapshot C removed by the restore of B")
+        raise checks.RequirementFailure(
+            "SNAP-RST-03",
+            "snapshot C, taken after the restored B, is still there",
+            received=f"snapshot {restore_chain.ids['C']} listed",
+            expected="snapshot C removed by the restore of B",
+        )
     if restore_chain.ids["A"] not in listed:
-        raise checks.RequirementFailure("SNAP-RST-03", "snapshot A, taken before the restored B, is gone", received=f"snapshot {restore_chain.ids['A']} missing", expected="snapshot A kept")
+        raise checks.RequirementFailure(
+            "SNAP-RST-03", "snapshot A, taken before the restored B, is gone", received=f"snapshot {restore_chain.ids['A']} missing", expected="snapshot A kept"
+        )
     older = restore_chain.before_regular - {restore_chain.ids["B"], restore_chain.ids["C"]}
     lost = sorted(i for i in older if i not in listed)
     if lost:
-        raise checks.RequirementFailure("SNAP-RST-03", "snapshots older than the restored one are gone", received=f"missing ids {lost}", expected="every older snapshot kept")
+        raise checks.RequirementFailure(
+            "SNAP-RST-03", "snapshots older than the restored one are gone", received=f"missing ids {lost}", expected="every older snapshot kept"
+        )
 
 
 @requirement("SNAP-RST-04")
@@ -100,7 +116,9 @@ def test_restore_active_snapshot_refused(client: httpx.Client, engine_api: Engin
 
 
 @requirement("SNAP-RST-08")
-def test_restore_memory_parameter(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, restore_chain: RestoreChain, dialect: Dialect) -> None:
+def test_restore_memory_parameter(
+    client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, restore_chain: RestoreChain, dialect: Dialect
+) -> None:
     """An engine MAY accept the restore_memory parameter; when it does, the restore MUST complete."""
     target = restore_chain.ids["A"]
     before = engine_api.snapshot_ids(writable_vm)

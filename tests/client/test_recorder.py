@@ -11,7 +11,9 @@ PASSWORD = "s3cret-pass"
 
 
 def _client(handler: httpx.MockTransport, recorder: Recorder, **kwargs: int) -> httpx.Client:
-    return httpx.Client(base_url="http://engine.test/ovirt-engine/api/", transport=RecordingTransport(handler, recorder, **kwargs), auth=("admin@internal", PASSWORD))
+    return httpx.Client(
+        base_url="http://engine.test/ovirt-engine/api/", transport=RecordingTransport(handler, recorder, **kwargs), auth=("admin@internal", PASSWORD)
+    )
 
 
 def test_records_request_and_response_without_credentials() -> None:

@@ -84,7 +84,9 @@ def test_disposable_vm_gets_back_its_state(reference_engine: EngineHandle, tmp_p
         pytest.param(("--vm", "no-such-vm"), PASSWORD, "does not exist", id="unknown-vm"),
     ],
 )
-def test_could_not_run_is_exit_3_with_one_sentence(reference_engine: EngineHandle, tmp_path: Path, cli, args: tuple[str, ...], password: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
+def test_could_not_run_is_exit_3_with_one_sentence(
+    reference_engine: EngineHandle, tmp_path: Path, cli, args: tuple[str, ...], password: str, phrase: str
+) -> None:  # type: ignore[no-untyped-def]
     url_args = () if "--engine-url" in args else ("--engine-url", reference_engine.url)
     result = cli("run", *url_args, *args, "--timeout", "10", cwd=tmp_path, password=password)
     assert result.code == 3, result.stdout[-2000:]
