@@ -7,6 +7,7 @@ import ssl
 import httpx
 
 from conformance.client.recorder import Recorder, RecordingTransport
+from conformance.client.sso import SsoAuth
 
 __all__ = ["build_client", "tls_verify", "url_for"]
 
@@ -30,12 +31,18 @@ def build_client(
     timeout: float,
     recorder: Recorder,
 ) -> httpx.Client:
-    """A client whose relative URLs resolve under the API root (``client.get("vms")``)."""
+    """A client whose relative URLs resolve under the API root (``client.get("vms")``).
+
+    v3 authenticates with HTTP Basic, v4 with an SSO token (:class:`SsoAuth`).
+    """
     verify = tls_verify(ca_file=ca_file, insecure=insecure)
     transport = RecordingTransport(httpx.HTTPTransport(verify=verify), recorder)
+    auth: httpx.Auth = (
+        httpx.BasicAuth(username, password) if api_version == "3" else SsoAuth(engine_url, username, password, on_token=recorder.add_secret)
+    )
     return httpx.Client(
         base_url=engine_url.rstrip("/") + "/",
-        auth=httpx.BasicAuth(username, password),
+        auth=auth,
         headers={"Version": api_version},
         timeout=httpx.Timeout(timeout),
         transport=transport,

@@ -33,7 +33,7 @@ class Recorder:
     """Collects exchanges until :meth:`drain` hands them over (once per test phase)."""
 
     def __init__(self, secrets: tuple[str, ...] = (), *, kept_body_chars: int = KEPT_BODY_CHARS) -> None:
-        self._secrets = secrets
+        self._secrets = tuple(secrets)
         self._kept = kept_body_chars
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
@@ -56,6 +56,16 @@ class Recorder:
             self._exchanges.append(exchange)
             for tap in self._taps:
                 tap.append(exchange)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self._secrets
+
+    def add_secret(self, secret: str) -> None:
+        """A credential learnt during the run (an SSO token) is redacted from then on."""
+        with self._lock:
+            if secret and secret not in self._secrets:
+                self._secrets = (*self._secrets, secret)
 
     def drain(self) -> tuple[Exchange, ...]:
         with self._lock:

@@ -18,6 +18,7 @@ from conformance.client.engine import EngineAPI, EngineError, VmRef
 from conformance.client.http import build_client
 from conformance.client.ledger import Ledger
 from conformance.client.recorder import Recorder
+from conformance.client.sso import SsoAuth, SsoError
 from conformance.dialect import Dialect
 from conformance.plugin.options import RunConfig
 from conformance.plugin.plugin import RUN_KEY, ConformanceRun
@@ -72,6 +73,8 @@ def client(request: pytest.FixtureRequest, run_config: RunConfig) -> Iterator[ht
         recorder=run.state.recorder,
     ) as http:
         yield http
+        if isinstance(http.auth, SsoAuth):
+            http.auth.revoke(http)
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +97,8 @@ def engine(request: pytest.FixtureRequest, engine_api: EngineAPI, run_config: Ru
     assert run.state is not None
     try:
         response = engine_api.client.get(engine_api.url(""), headers={"Accept": "application/xml"})
+    except SsoError as error:
+        run.abort(f"the engine at {run_config.engine_url} refused the credentials of {run_config.username!r}: {error}")
     except httpx.ConnectError as error:
         if isinstance(error.__cause__, ssl.SSLError) or "CERTIFICATE" in str(error).upper() or "SSL" in str(error).upper():
             run.abort(f"TLS failure talking to {run_config.engine_url}: {error} (use --ca-file or --insecure)")

@@ -7,8 +7,9 @@ import pytest
 
 from conformance import checks
 from conformance.client.engine import VmRef
+from conformance.client.http import url_for
 from conformance.dialect import Dialect
-from conformance.suite._support import JSON, get, list_snapshots, regular_snapshots, snapshots_href
+from conformance.suite._support import JSON, XML, get, list_snapshots, regular_snapshots, snapshots_href
 
 requirement = pytest.mark.requirement
 
@@ -69,3 +70,12 @@ def _regular_with_all_content(client: httpx.Client, vm: VmRef, dialect: Dialect)
     if not regular:
         pytest.skip(f"the VM {vm.name!r} has no regular snapshot to read")
     return regular
+
+
+@requirement("SNAP-ALLC-06")
+def test_all_content_query(client: httpx.Client, target_vm: VmRef, dialect: Dialect) -> None:
+    """An engine MUST (v4) treat the query all_content=true like the All-Content header."""
+    by_header = list_snapshots(client, target_vm, all_content="true")
+    answer = client.get(url_for(client, snapshots_href(target_vm)), params={"all_content": "true"}, headers={"Accept": XML})
+    by_query = checks.check_collection_answer(answer).findall("snapshot")
+    checks.check_all_content_query(by_query, by_header, dialect)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import httpx
@@ -35,7 +36,10 @@ def unauthenticated(run_config: RunConfig, recorder: Recorder) -> Iterator[httpx
 
 
 @requirement("SNAP-AUTH-01")
-@pytest.mark.parametrize("credentials", [pytest.param("none", id="no-credentials"), pytest.param("wrong", id="wrong-password")])
+@pytest.mark.parametrize(
+    "credentials",
+    [pytest.param("none", id="no-credentials"), pytest.param("wrong", id="wrong-password"), pytest.param("bogus-token", id="bogus-bearer-token")],
+)
 @pytest.mark.parametrize("resource", ["collection", "snapshot"])
 def test_no_data_without_valid_credentials(
     unauthenticated: httpx.Client, engine_api: EngineAPI, any_vm: VmRef, run_config: RunConfig, credentials: str, resource: str
@@ -47,7 +51,12 @@ def test_no_data_without_valid_credentials(
         if not snapshots:
             pytest.skip(f"the VM {any_vm.name!r} has no snapshot")
         href = snapshots[0].get("href", "")
-    auth = httpx.BasicAuth(run_config.username, f"wrong-{run_config.run_id}") if credentials == "wrong" else None
-    answer = unauthenticated.get(url_for(unauthenticated, href), headers={"Accept": XML}, auth=auth)  # type: ignore[arg-type]
+    headers = {"Accept": XML}
+    if credentials == "wrong":
+        wrong = base64.b64encode(f"{run_config.username}:wrong-{run_config.run_id}".encode()).decode()
+        headers["Authorization"] = f"Basic {wrong}"
+    elif credentials == "bogus-token":
+        headers["Authorization"] = f"Bearer conformance-bogus-{run_config.run_id}"
+    answer = unauthenticated.get(url_for(unauthenticated, href), headers=headers)
     secrets = [s.get("id", "") for s in snapshots] + [d for d in (s.findtext("description") for s in snapshots) if d and len(d) > 3]
     checks.check_unauthorized(answer, secrets, f"GET of the {resource} with {credentials} credentials")
