@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(subparsers)
     serve.add_parser(subparsers)
     requirements.add_parser(subparsers)
+    # no abbreviations: "--password secret" must be an error, never "--password-env secret"
+    parser.allow_abbrev = False
+    for subparser in subparsers.choices.values():
+        subparser.allow_abbrev = False
     return parser
 
 

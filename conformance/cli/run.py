@@ -13,7 +13,7 @@ import pytest
 
 import conformance.suite
 
-__all__ = ["add_parser", "pytest_args", "run"]
+__all__ = ["add_parser", "combined_exit_code", "pytest_args", "run"]
 
 #: Environment variable through which the embedded engine's password reaches the suite
 #: (a password never travels on a command line).
@@ -26,7 +26,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument(
         "--engine-url", default=os.environ.get("OVIRT_URL"), help="API root of the engine under test (default: $OVIRT_URL; none: the embedded reference engine)"
     )
-    parser.add_argument("--api-version", choices=["3", "4"], default="3")
+    parser.add_argument(
+        "--api-version",
+        choices=["3", "4", "both"],
+        default="3",
+        help="dialect to check (default: 3); both: one run per dialect, reports in DIR/v3 and DIR/v4",
+    )
     parser.add_argument("--username", default=None, help="default: $OVIRT_USERNAME or admin@internal")
     parser.add_argument("--password-env", default="OVIRT_PASSWORD", metavar="VAR", help="environment variable holding the password (default: OVIRT_PASSWORD)")
     tls = parser.add_mutually_exclusive_group()
@@ -43,10 +48,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("-n", dest="workers", metavar="WORKERS", help="parallel workers (pytest-xdist)")
 
 
-def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str) -> list[str]:
+def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str, api_version: str, report_dir: Path) -> list[str]:
     """The pytest command line of a run (the suite is an ordinary pytest plugin)."""
     suite_root = Path(conformance.suite.__file__).resolve().parent.parent.parent
-    report_dir = Path(args.report_dir)
     argv = [
         "--pyargs", "conformance.suite",
         "-c", os.devnull,  # the user's own pytest configuration must not leak into a run
@@ -55,7 +59,7 @@ def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str)
         # the embedded engine imported anyio (a pytest plugin too) before pytest could rewrite it
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "--engine-url", engine_url,
-        "--api-version", args.api_version,
+        "--api-version", api_version,
         "--password-env", password_env,
         "--cluster", args.cluster,
         "--template", args.template,
@@ -85,15 +89,32 @@ def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str)
 
 
 def run(args: argparse.Namespace) -> int:
+    versions = ["3", "4"] if args.api_version == "both" else [args.api_version]
+    report_root = Path(args.report_dir)
+
+    def one_run(url: str, password_env: str, version: str) -> int:
+        report_dir = report_root / f"v{version}" if len(versions) > 1 else report_root
+        if len(versions) > 1:
+            print(f"snapshot-conformance: checking the v{version} dialect; reports in {report_dir}")
+        return _exit_code(int(pytest.main(pytest_args(args, engine_url=url, password_env=password_env, api_version=version, report_dir=report_dir))))
+
     if args.engine_url:
-        code = pytest.main(pytest_args(args, engine_url=args.engine_url, password_env=args.password_env))
+        codes = [one_run(args.engine_url, args.password_env, version) for version in versions]
     else:
         if args.timeout is None:
             args.timeout = 10.0
-        with _embedded_engine(args.api_version) as url:
+        with _embedded_engine() as url:
             print(f"snapshot-conformance: no --engine-url given; checking the embedded reference engine at {url}")
-            code = pytest.main(pytest_args(args, engine_url=url, password_env=EMBEDDED_PASSWORD_ENV))
-    return _exit_code(int(code))
+            codes = [one_run(url, EMBEDDED_PASSWORD_ENV, version) for version in versions]
+    return combined_exit_code(codes)
+
+
+def combined_exit_code(codes: list[int]) -> int:
+    """The exit status of several runs: the worst of them (3, then 1, then 2, then 0)."""
+    for worst in (EXIT_COULD_NOT_RUN, 1, 2):
+        if worst in codes:
+            return worst
+    return 0
 
 
 def _exit_code(code: int) -> int:
@@ -102,7 +123,8 @@ def _exit_code(code: int) -> int:
 
 
 @contextmanager
-def _embedded_engine(api_version: str) -> Iterator[str]:
+def _embedded_engine() -> Iterator[str]:
+    """The reference engine on a free loopback port; it serves both dialects (``Version``)."""
     from conformance.engine import EngineSettings, start_engine
 
     password = secrets.token_urlsafe(16)
