@@ -16,6 +16,7 @@ Checks do no I/O and know nothing of HTTP clients: an answer is anything shaped 
 
 from conformance.checks._failure import RequirementFailure
 from conformance.checks.all_content import (
+    check_all_content_query,
     check_configuration_present,
     check_no_configuration_data,
     check_ovf_describes_vm,
@@ -94,6 +95,7 @@ __all__ = [
     "HTTPAnswer",
     "RequirementFailure",
     "check_action_complete",
+    "check_all_content_query",
     "check_answer_status",
     "check_collection_answer",
     "check_configuration_present",

@@ -1,4 +1,5 @@
-"""SNAP-ALLC: ``All-Content: true`` and the OVF a snapshot then carries.
+"""SNAP-ALLC: ``All-Content: true`` (in v4 also the query ``all_content=true``) and the
+OVF a snapshot then carries.
 
 The OVF sits in ``initialization/configuration/data``: in XML as character data (escaped
 markup), in JSON as a string of raw markup. Every OVF text is parsed with
@@ -12,14 +13,17 @@ from typing import Any
 
 from lxml import etree
 
+from conformance import safexml
 from conformance.checks._failure import RequirementFailure
 from conformance.checks._show import listing, show, subject
 from conformance.checks.documents import child_text, parse_xml_text, snapshot_id
+from conformance.checks.lexical import is_guid
 from conformance.dialect import Dialect
 
 __all__ = [
     "OVF_NAMESPACE",
     "RASD_NAMESPACE",
+    "check_all_content_query",
     "check_configuration_present",
     "check_no_configuration_data",
     "check_ovf_describes_vm",
@@ -133,7 +137,7 @@ def _canonical(element: etree._Element) -> bytes:
     return etree.tostring(element, method="c14n")
 
 
-def _difference(first: bytes, second: bytes) -> str:
+def _difference(first: bytes, second: bytes, names: tuple[str, str] = ("JSON", "XML")) -> str:
     """Where two canonical documents part, shown as the text around that point."""
     at = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), min(len(first), len(second)))
     start = max(0, at - 40)
@@ -141,7 +145,7 @@ def _difference(first: bytes, second: bytes) -> str:
     def around(text: bytes) -> str:
         return show(text[start : at + 60].decode("utf-8", errors="replace"))
 
-    return f"from byte {at}: JSON {around(first)}, XML {around(second)}"
+    return f"from byte {at}: {names[0]} {around(first)}, {names[1]} {around(second)}"
 
 
 def check_ovf_json(json_snapshot: Mapping[str, Any], xml_ovf_text: str) -> None:
@@ -236,4 +240,77 @@ def check_ovf_describes_vm(envelope: etree._Element, vm_name: str) -> None:
             f"the OVF does not describe VM {vm_name!r}",
             received="; ".join(problems),
             expected=f"VirtualSystem Name {vm_name!r}; hardware Items with ResourceType 3 (CPU) and 4 (memory)",
+        )
+
+
+def _regular_data(snapshots: Sequence[etree._Element], dialect: Dialect) -> dict[str, tuple[str, str]]:
+    """For every snapshot but the active one that carries non-empty configuration data:
+    its id (GUIDs lower case, for comparing) -> (its id as written, the data)."""
+    found: dict[str, tuple[str, str]] = {}
+    for snapshot in snapshots:
+        if child_text(snapshot, dialect.type_element) == "active":
+            continue
+        data = configuration_data(snapshot)
+        if data is None or not data.strip():
+            continue
+        identifier = snapshot_id(snapshot)
+        found[identifier.lower() if is_guid(identifier) else identifier] = (identifier, data)
+    return found
+
+
+def _canonical_text(text: str) -> bytes | None:
+    """The canonical form of an OVF text, None when it is no safe, well-formed document
+    (that is SNAP-ALLC-03's concern; here such texts compare as text)."""
+    try:
+        return _canonical(safexml.parse(text))
+    except safexml.UnsafeOrMalformedXML:
+        return None
+
+
+def check_all_content_query(
+    by_query: Sequence[etree._Element], by_header: Sequence[etree._Element], dialect: Dialect
+) -> None:
+    """SNAP-ALLC-06 (v4): the list fetched with the query ``all_content=true`` carries
+    the same configuration data as the list fetched with the header ``All-Content: true``:
+    the same regular (non-active) snapshots have non-empty
+    ``initialization/configuration/data``, and each one's OVF is the same document in both
+    (equal canonical XML; texts that are no document must be equal as text).
+
+    The active snapshot is left out, as in SNAP-ALLC-02. Whether the header's own answer
+    is complete is SNAP-ALLC-02's concern: this check only compares the two.
+    """
+    requirement = "SNAP-ALLC-06"
+    query, header = _regular_data(by_query, dialect), _regular_data(by_header, dialect)
+    missing = [header[key][0] or "(no id)" for key in header if key not in query]
+    extra = [query[key][0] or "(no id)" for key in query if key not in header]
+    expected = "the same OVF for every regular snapshot as with the header All-Content: true"
+    if missing or extra:
+        if missing and not query:
+            title = "the query all_content=true was ignored: no regular snapshot carries configuration data"
+        else:
+            title = "the query all_content=true and the header give configuration data for different snapshots"
+        received = f"configuration data for {len(query)} regular snapshot(s) with the query, {len(header)} with the header"
+        received += f"; only with the header: {listing(missing)}" if missing else ""
+        received += f"; only with the query: {listing(extra)}" if extra else ""
+        raise RequirementFailure(requirement, title, received=received, expected=expected)
+    differing: list[str] = []
+    first_difference = ""
+    for key, (identifier, header_data) in header.items():
+        query_data = query[key][1]
+        by_query_form, by_header_form = _canonical_text(query_data), _canonical_text(header_data)
+        if by_query_form is None or by_header_form is None:
+            same = query_data == header_data
+            where = f"{subject(identifier)}: the texts differ: query {show(query_data)}, header {show(header_data)}"
+        else:
+            same = by_query_form == by_header_form
+            where = f"{subject(identifier)} {_difference(by_query_form, by_header_form, ('query', 'header'))}"
+        if not same:
+            differing.append(identifier or "(no id)")
+            first_difference = first_difference or where
+    if differing:
+        raise RequirementFailure(
+            requirement,
+            f"the query all_content=true gives another OVF than the header for {listing(differing)}",
+            received=first_difference,
+            expected=expected + " (equal canonical XML)",
         )

@@ -65,6 +65,25 @@ def check_no_server_error(answer: HTTPAnswer, requirement: str, what: str) -> No
         )
 
 
+def _status_form(dialect: Dialect, value: str) -> str:
+    """A status as the dialect writes it (v3 nests it in ``state``, v4 does not)."""
+    return f"<status><state>{value}</state></status>" if dialect.nested_status else f"<status>{value}</status>"
+
+
+def _shown_status(root: etree._Element, dialect: Dialect) -> str:
+    """The action's status for a message, saying so when it has the other dialect's form
+    (which :meth:`Dialect.status_text` cannot read)."""
+    element = root.find("status")
+    if element is None:
+        return "no <status>"
+    state = element.find("state")
+    if not dialect.nested_status and state is not None:
+        return f"a nested <status><state>{(state.text or '').strip()}</state></status> (the v3 form) in v{dialect.version}"
+    if dialect.nested_status and state is None and (element.text or "").strip():
+        return f"a plain <status>{(element.text or '').strip()}</status> (the v4 form) in v{dialect.version}"
+    return show(dialect.status_text(root))
+
+
 def _fault_of(root: etree._Element, dialect: Dialect) -> etree._Element | None:
     if root.tag == "fault":
         return root
@@ -111,7 +130,7 @@ def check_fault_answer(answer: HTTPAnswer, requirement: str, allowed: Collection
             requirement,
             f"{what}: the answer carries no fault",
             received=show_body(answer.content),
-            expected="<fault><reason>..</reason></fault>, or an <action> with status failed and a nested <fault>",
+            expected=f"<fault><reason>..</reason></fault>, or an <action> with {_status_form(dialect, 'failed')} and a nested <fault>",
         )
     if not (fault.findtext("reason") or "").strip():
         raise RequirementFailure(
@@ -312,8 +331,9 @@ def check_action_complete(answer: HTTPAnswer, requirement: str, what: str, diale
         raise RequirementFailure(requirement, f"{what}: the answer is not an action", received=f"<{root.tag}>", expected="an <action> document")
     status = dialect.status_text(root)
     if answer.status_code == 200 and status != "complete":
-        nested = "<status><state>complete</state></status>" if dialect.nested_status else "<status>complete</status>"
-        raise RequirementFailure(requirement, f"{what}: the action did not complete", received=show(status), expected=nested)
+        raise RequirementFailure(
+            requirement, f"{what}: the action did not complete", received=_shown_status(root, dialect), expected=_status_form(dialect, "complete")
+        )
 
 
 def check_unauthorized(answer: HTTPAnswer, secrets: Iterable[str], what: str) -> None:

@@ -431,8 +431,15 @@ def _schema(name: str) -> xmlschema.XMLSchema10:
 
 
 def check_schema(document: etree._Element, dialect: Dialect, *, schema: str | None = None) -> None:
-    """SNAP-REPR-15 (SHOULD): ``document`` (a ``snapshot`` or ``snapshots`` element)
-    validates against ``specs/v{version}/snapshot.xsd``, element order included.
+    """SNAP-REPR-15 (SHOULD): ``document`` (a ``snapshot`` or ``snapshots`` element, or an
+    ``action`` or ``fault``) validates against the dialect's schema,
+    ``specs/v{version}/snapshot.xsd``, element order included.
+
+    The two schemas order differently: v3 is the hand-written 3.6 ``api.xsd`` (a
+    snapshot's ``vm``, ``date``, ``snapshot_status``, ``persist_memorystate`` last); v4 is
+    generated from the model, each type's members sorted by name (``date``,
+    ``persist_memorystate``, ``snapshot_status``, ``snapshot_type``, ``disks``, ``vm``
+    last) and its enums restricted to their values. Each schema is built once per process.
 
     ``schema`` names another file under ``specs/``. A missing schema is a
     :class:`LookupError` (a broken installation, not the engine's fault).
