@@ -17,6 +17,7 @@ FORBIDDEN = {
     "client": {"suite", "plugin", "engine", "checks", "cli", "calibration"},
     "plugin": {"suite", "engine", "cli", "calibration"},
     "suite": {"engine", "cli", "calibration"},
+    "calibration": {"cli"},
 }
 
 

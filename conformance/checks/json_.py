@@ -18,7 +18,7 @@ from lxml import etree
 from conformance.checks._failure import RequirementFailure
 from conformance.checks._show import listing, show, show_body, subject
 from conformance.checks.documents import HTTPAnswer, child_text, header, media_type, parse_json_answer, snapshot_id
-from conformance.checks.lexical import is_guid, is_xs_boolean, parse_xs_boolean, parse_xs_datetime
+from conformance.checks.lexical import collapse_whitespace, is_guid, is_xs_boolean, parse_xs_boolean, parse_xs_datetime
 from conformance.dialect import Dialect
 
 __all__ = ["check_json_collection_answer", "check_json_matches_xml", "json_instant"]
@@ -117,9 +117,17 @@ def json_instant(value: object) -> tuple[datetime, bool] | None:
         return None
 
 
+def _same_text_as_xml(xml_text: str, json_value: object) -> bool:
+    """The JSON carries the XML's very text: they agree, whatever that text is worth (a
+    value that is no date or no boolean is SNAP-REPR-11's or SNAP-REPR-14's concern)."""
+    return isinstance(json_value, str) and collapse_whitespace(json_value) == collapse_whitespace(xml_text)
+
+
 def _same_date(xml_text: str | None, json_value: object) -> bool:
     if xml_text is None or json_value is None:
         return xml_text is None and json_value is None
+    if _same_text_as_xml(xml_text, json_value):
+        return True
     instant = json_instant(json_value)
     if instant is None:
         return False
@@ -136,6 +144,8 @@ def _same_date(xml_text: str | None, json_value: object) -> bool:
 def _same_flag(xml_text: str | None, json_value: object) -> bool:
     if xml_text is None or json_value is None:
         return xml_text is None and json_value is None
+    if _same_text_as_xml(xml_text, json_value):
+        return True
     if not is_xs_boolean(xml_text):
         return False
     if isinstance(json_value, bool):

@@ -1,4 +1,4 @@
-"""The ``snapshot-conformance`` command: ``run``, ``serve``, ``requirements``."""
+"""The ``snapshot-conformance`` command: ``run``, ``serve``, ``requirements``, ``selfcheck``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
-from conformance.cli import requirements, run, serve
+from conformance.cli import requirements, run, selfcheck, serve
 
 __all__ = ["build_parser", "main"]
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(subparsers)
     serve.add_parser(subparsers)
     requirements.add_parser(subparsers)
+    selfcheck.add_parser(subparsers)
     # no abbreviations: "--password secret" must be an error, never "--password-env secret"
     parser.allow_abbrev = False
     for subparser in subparsers.choices.values():
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as error:  # argparse exits 2 on bad arguments; the contract says 3
         return 0 if error.code == 0 else 3
-    handler = {"run": run.run, "serve": serve.run, "requirements": requirements.run}[args.command]
+    handler = {"run": run.run, "serve": serve.run, "requirements": requirements.run, "selfcheck": selfcheck.run}[args.command]
     return handler(args)
 
 

@@ -2,7 +2,9 @@
 
 For client developers and demos: it prints the API URL and the user, serves until Ctrl-C
 (or SIGTERM), and exits 0. The password comes from ``OVIRT_PASSWORD``, never from the
-command line; without it a random one is generated and printed.
+command line; without it a random one is generated and printed. Both dialects are always
+served (``/v3``/``/v4`` prefix or ``Version`` header); ``--api-version`` picks the one of a
+request that names neither.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ PASSWORD_ENV = "OVIRT_PASSWORD"  # noqa: S105 - the name of a variable, not a pa
 USERNAME = "admin@internal"
 EXIT_OK = 0
 EXIT_COULD_NOT_RUN = 3
-_SUPPORTED_VERSIONS = ("3",)
+_SUPPORTED_VERSIONS = ("3", "4")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,20 +38,35 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         ),
     )
     parser.add_argument("--port", type=int, default=8080, help="TCP port on 127.0.0.1 (default: 8080; 0: any free port)")
-    parser.add_argument("--api-version", default="3", help="API dialect to serve (default: 3; 4 is not available yet)")
+    parser.add_argument(
+        "--api-version",
+        default="3",
+        metavar="3|4",
+        help="dialect of requests without a /v3 or /v4 prefix or a Version header (default: 3, as a 3.x engine; 4: as a 4.x engine)",
+    )
     parser.add_argument("--snapshot-lock-seconds", type=float, default=0.05, metavar="S", help="how long a new snapshot stays locked (default: 0.05)")
     parser.add_argument("--restore-seconds", type=float, default=0.0, metavar="S", help="how long a restore blocks (default: 0)")
     parser.add_argument("--vm-transition-seconds", type=float, default=0.05, metavar="S", help="how long a VM is powering up/down (default: 0.05)")
     parser.add_argument("--latency", type=float, default=0.0, metavar="S", help="seconds added to every answer (default: 0)")
     parser.add_argument("--state", default=None, metavar="FILE", help="YAML file with the seeded VMs and snapshots (default: the packaged one)")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="break requirements on purpose (repeatable; see --list-faults)")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME", help="switch to this variant the specification allows (repeatable)")
+    parser.add_argument("--list-faults", action="store_true", help="list the faults (with the requirements each breaks) and the variants, and exit")
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so that the other commands do not pay for Starlette and uvicorn.
-    from conformance.engine import EngineSettings, StateFileError, start_engine
+    from conformance.engine import FAULTS, VARIANTS, EngineSettings, StateFileError, start_engine
 
+    if args.list_faults:
+        print(_fault_list(), flush=True)
+        return EXIT_OK
+    unknown = [f"fault {name!r}" for name in args.fault if name not in FAULTS] + [f"variant {name!r}" for name in args.variant if name not in VARIANTS]
+    if unknown:
+        _error(f"unknown {', '.join(unknown)}; --list-faults lists them")
+        return EXIT_COULD_NOT_RUN
     if args.api_version not in _SUPPORTED_VERSIONS:
-        _error(f"--api-version {args.api_version} is not available: the reference engine serves only API version 3 for now")
+        _error(f"--api-version {args.api_version} is not available: the reference engine serves API versions 3 and 4")
         return EXIT_COULD_NOT_RUN
     if not 0 <= args.port <= 65535:
         _error(f"--port {args.port} is not a TCP port (0-65535)")
@@ -77,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
         vm_transition_seconds=args.vm_transition_seconds,
         latency_seconds=args.latency,
         state_file=args.state,
+        default_api_version=args.api_version,
+        faults=frozenset(args.fault),
+        variants=frozenset(args.variant),
     )
     try:
         handle = start_engine(settings, port=args.port)
@@ -89,9 +109,15 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with handle, _stop_on_sigterm() as stopping:
-            print(f"snapshot-conformance reference engine (oVirt REST API v{args.api_version})", flush=True)
+            other = "4" if args.api_version == "3" else "3"
+            print(f"snapshot-conformance reference engine (oVirt REST API v{args.api_version}; v{other} with /v{other} or Version: {other})", flush=True)
             print(f"URL:      {handle.url}", flush=True)
+            print(f"SSO:      {handle.base_url}/ovirt-engine/sso/oauth/token (v4 clients, e.g. the Python SDK)", flush=True)
             print(f"User:     {USERNAME}", flush=True)
+            if settings.faults:
+                print(f"Faults:   {', '.join(sorted(settings.faults))}  (deliberately NOT conformant)", flush=True)
+            if settings.variants:
+                print(f"Variants: {', '.join(sorted(settings.variants))}", flush=True)
             if generated:
                 print(f"Password: {password}  (generated; set {PASSWORD_ENV} to choose one)", flush=True)
             else:
@@ -108,6 +134,22 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_COULD_NOT_RUN
     print("Stopped.", flush=True)
     return EXIT_OK
+
+
+def _fault_list() -> str:
+    """Every fault with the requirements it breaks (and their levels), then every variant."""
+    from conformance.catalogue import load_catalogue
+    from conformance.engine import FAULTS, VARIANTS
+
+    catalogue = load_catalogue()
+    width = max(len(name) for name in (*FAULTS, *VARIANTS))
+    lines = ["Faults (each breaks the requirements it names; the engine stays conformant otherwise):"]
+    for fault in FAULTS.values():
+        breaks = ", ".join(f"{rid} ({catalogue[rid].level.value})" for rid in fault.breaks)
+        lines.append(f"  {fault.name:<{width}}  {breaks}: {fault.summary}")
+    lines.append("Variants (choices the specification allows; a run against one stays conformant):")
+    lines += [f"  {variant.name:<{width}}  {variant.summary}" for variant in VARIANTS.values()]
+    return "\n".join(lines)
 
 
 @contextmanager

@@ -72,7 +72,7 @@ class SsoAuth(httpx.Auth):
         if token is None:
             return
         with contextlib.suppress(httpx.HTTPError):
-            client.post(self._logout_url, data={"scope": "ovirt-app-api", "token": token}, headers={"Accept": "application/json"}, auth=None)
+            client.post(self._logout_url, data={"scope": "ovirt-app-api", "token": token}, headers={"Accept": "application/json"}, auth=httpx.Auth())
 
 
 def _token_from(response: httpx.Response) -> str:

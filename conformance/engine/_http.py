@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 from starlette.requests import Request
@@ -22,14 +22,17 @@ from conformance.engine._context import EngineContext
 from conformance.engine._errors import NotFoundError, StoreError
 from conformance.engine._faults import EngineFault, bad_request, from_store_error, method_not_allowed, not_found
 from conformance.engine._ids import normalize_guid
+from conformance.engine._injector import reshape
 from conformance.engine._nodes import Node
 from conformance.engine._repr import Representer
-from conformance.engine._serialize import MEDIA_TYPES, Format, render
+from conformance.engine._serialize import MEDIA_TYPES, Format
 
-__all__ = ["FORMAT_SCOPE_KEY", "Call", "Handler", "Resource", "fault_response"]
+__all__ = ["FORMAT_SCOPE_KEY", "REPRESENTER_SCOPE_KEY", "Call", "Handler", "Resource", "fault_response", "representer_of"]
 
 #: where the middleware leaves the negotiated format for the resources
 FORMAT_SCOPE_KEY = "conformance.engine.format"
+#: where the middleware leaves the representer of the request's dialect (and version prefix)
+REPRESENTER_SCOPE_KEY = "conformance.engine.representer"
 _log = logging.getLogger("conformance.engine")
 
 
@@ -55,6 +58,10 @@ class Call:
     def header_is_true(self, name: str) -> bool:
         return (self.request.headers.get(name) or "").strip().lower() == "true"
 
+    def all_content(self) -> bool:
+        """Whether a read asks for All-Content, by the rules of the request's dialect."""
+        return self.engine.representer.all_content(self.request.headers, self.request.query_params)
+
     def expects_201(self) -> bool:
         """``Expect: 201-created`` (or ``X-Ovirt-Expect``): wait for creation, answer 201."""
         values = self.request.headers.getlist("expect") + self.request.headers.getlist("x-ovirt-expect")
@@ -67,7 +74,9 @@ class Call:
         return parse_body(raw, self.request.headers.get("content-type"), root=root, max_bytes=limit)
 
     def respond(self, node: Node, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-        return Response(render(node, self.fmt), status_code=status, media_type=MEDIA_TYPES[self.fmt], headers=dict(headers or {}))
+        node = reshape(node, self, status)  # the calibration faults and variants, when any are on
+        body = self.engine.representer.render(node, self.fmt)
+        return Response(body, status_code=status, media_type=MEDIA_TYPES[self.fmt], headers=dict(headers or {}))
 
     def fault(self, fault: EngineFault) -> Response:
         return fault_response(fault, self.engine.representer, self.fmt)
@@ -98,6 +107,8 @@ class Resource:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         engine: EngineContext = request.app.state.engine
+        # The handlers see the engine with the representer of this request's dialect.
+        engine = replace(engine, representer=representer_of(scope, engine))
         fmt: Format = scope.get(FORMAT_SCOPE_KEY, "xml")
         response = await self.dispatch(Call(request, engine, fmt))
         await response(scope, receive, send)
@@ -127,9 +138,15 @@ class Resource:
         return response
 
 
+def representer_of(scope: Scope, engine: EngineContext) -> Representer:
+    """The representer the middleware chose for this request (the default dialect's before it chose)."""
+    chosen = scope.get(REPRESENTER_SCOPE_KEY)
+    return chosen if isinstance(chosen, Representer) else engine.representer
+
+
 def fault_response(fault: EngineFault, representer: Representer, fmt: Format) -> Response:
     """The answer to ``fault`` in format ``fmt`` (an empty body when it has no reason)."""
     if fault.reason is None:
         return Response(status_code=fault.status, headers=fault.headers)
     node = representer.failed_action(fault.reason, fault.detail) if fault.as_action else representer.fault(fault.reason, fault.detail)
-    return Response(render(node, fmt), status_code=fault.status, media_type=MEDIA_TYPES[fmt], headers=fault.headers)
+    return Response(representer.render(node, fmt), status_code=fault.status, media_type=MEDIA_TYPES[fmt], headers=fault.headers)

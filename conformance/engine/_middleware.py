@@ -1,9 +1,11 @@
 """What happens to every request before a resource sees it, in this order:
 
 latency, path normalisation (a trailing slash is ignored, as example 15.41 posts to
-``.../snapshots/``), paths outside the API (404), authentication (401), oversized bodies
-(413), content negotiation (406); and a last safety net that turns an unexpected error
-into a 400 fault instead of a 5xx.
+``.../snapshots/``), the SSO's own paths (``_sso``), paths outside the API (404),
+authentication (401: Basic, or an SSO token as ``Bearer``), the dialect (``_dialect``:
+400 for a version not served; a ``/v3``/``/v4`` prefix is taken off the path the routes
+see), oversized bodies (413), content negotiation (406); and a last safety net that turns
+an unexpected error into a 400 fault instead of a 5xx.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conformance.engine import _sso
 from conformance.engine._auth import error_page, is_authorized, unauthorized
 from conformance.engine._context import EngineContext
+from conformance.engine._dialect import unsupported_version, unsupported_version_page
 from conformance.engine._faults import bad_request, too_large
-from conformance.engine._http import FORMAT_SCOPE_KEY, fault_response
+from conformance.engine._http import FORMAT_SCOPE_KEY, REPRESENTER_SCOPE_KEY, fault_response
 from conformance.engine._negotiation import negotiate
 from conformance.engine._repr import API_PATH
 
@@ -36,6 +40,7 @@ class EngineMiddleware:
         self.app = app
         self.engine = engine
         self.error_page = error_page()
+        self.version_page = unsupported_version_page()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,20 +54,31 @@ class EngineMiddleware:
         if len(path) > 1 and path.endswith("/"):
             scope = dict(scope, path=path.rstrip("/") or "/")
             path = scope["path"]
+        if path in _sso.PATHS:
+            await self.engine.sso(scope, receive, send)
+            return
         if path != API_PATH and not path.startswith(API_PATH + "/"):
             await Response(status_code=404)(scope, receive, send)
             return
 
         headers = Headers(scope=scope)
-        if not is_authorized(headers.get("authorization"), settings):
+        authorization = headers.get("authorization")
+        if not (is_authorized(authorization, settings) or self.engine.sso.accepts(authorization)):
             await unauthorized(self.error_page)(scope, receive, send)
             return
+
+        selection = self.engine.dialects.select(path, headers.get("version"))
+        if selection is None:
+            await unsupported_version(self.version_page)(scope, receive, send)
+            return
+        scope = dict(scope, path=selection.path)
+        scope[REPRESENTER_SCOPE_KEY] = representer = selection.representer
 
         fmt = negotiate(headers.get("accept"))
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > settings.max_body_bytes:
             closes = await _drain(receive, max(_DRAIN_MINIMUM, _DRAIN_FACTOR * settings.max_body_bytes))
-            response = fault_response(too_large(settings.max_body_bytes), self.engine.representer, fmt or "xml")
+            response = fault_response(too_large(settings.max_body_bytes), representer, fmt or "xml")
             if closes:
                 response.headers["Connection"] = "close"
             await response(scope, receive, send)
@@ -86,7 +102,7 @@ class EngineMiddleware:
             _log.exception("unexpected error answering %s %s", scope.get("method"), path)
             if not started:
                 fault = bad_request("The engine could not process this request")
-                await fault_response(fault, self.engine.representer, fmt)(scope, receive, send)
+                await fault_response(fault, representer, fmt)(scope, receive, send)
 
 
 async def _drain(receive: Receive, cap: int) -> bool:

@@ -1,9 +1,10 @@
-"""Representations of the engine's resources as :class:`Node` trees, for one dialect.
+"""Representations of the engine's resources as :class:`Node` trees, in the v3 dialect.
 
 Element order follows the 3.6 ``api.xsd``: BaseResource (actions, name, description,
 comment, creation_status, link*), then the VmBase/VM members used, then the type's own
 members; for a snapshot that ends with vm, date, snapshot_status, persist_memorystate.
-Only links that answer are emitted, and every href starts with the API path.
+Only links that answer are emitted, and every href starts with the representer's API
+path. ``_repr_v4`` overrides what the v4 dialect does differently.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from types import MappingProxyType
 from conformance.dialect import Dialect
 from conformance.engine._model import CdromConfig, Cluster, CreationView, DiskConfig, NicConfig, SnapshotView, Template, VmView
 from conformance.engine._nodes import Node, el
+from conformance.engine._serialize import Format, render
 
 __all__ = ["API_PATH", "DEVICE_KINDS", "VM_ACTIONS", "ProductInfo", "Representer"]
 
@@ -48,15 +50,29 @@ class ProductInfo:
 
 
 class Representer:
-    def __init__(self, dialect: Dialect, product: ProductInfo) -> None:
+    """The documents of one dialect (v3 here; ``_repr_v4`` for v4), with hrefs under ``api_path``."""
+
+    #: what a create without ``persist_memorystate`` asks for (v3: false; v4's model says true)
+    default_persist_memorystate = False
+
+    def __init__(self, dialect: Dialect, product: ProductInfo, api_path: str = API_PATH) -> None:
         self.dialect = dialect
         self.product = product
+        #: where every href starts: the API root, plus ``/v3`` or ``/v4`` when the request used that prefix
+        self.api_path = api_path
+
+    def render(self, node: Node, fmt: Format) -> bytes:
+        """``node`` as bytes of ``fmt`` (the dialects differ in how JSON spells values)."""
+        return render(node, fmt)
+
+    def all_content(self, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+        """Whether a read asks for All-Content: in 3.6 only the header ``All-Content: true``."""
+        return (headers.get("all-content") or "").strip().lower() == "true"
 
     # --- hrefs ----------------------------------------------------------------------
 
-    @staticmethod
-    def vm_href(vm_id: str) -> str:
-        return f"{API_PATH}/vms/{vm_id}"
+    def vm_href(self, vm_id: str) -> str:
+        return f"{self.api_path}/vms/{vm_id}"
 
     def snapshot_href(self, vm_id: str, snapshot_id: str) -> str:
         return f"{self.vm_href(vm_id)}/snapshots/{snapshot_id}"
@@ -96,8 +112,8 @@ class Representer:
         product = self.product
         links = []
         for collection in ("clusters", "templates", "vms"):
-            links.append(self.link(collection, f"{API_PATH}/{collection}"))
-            links.append(self.link(f"{collection}/search", f"{API_PATH}/{collection}?search={{query}}"))
+            links.append(self.link(collection, f"{self.api_path}/{collection}"))
+            links.append(self.link(f"{collection}/search", f"{self.api_path}/{collection}?search={{query}}"))
         return el(
             "api",
             None,
@@ -133,7 +149,7 @@ class Representer:
             el("version", major=3, minor=6),
             repeated=True,
             id=cluster.id,
-            href=f"{API_PATH}/clusters/{cluster.id}",
+            href=f"{self.api_path}/clusters/{cluster.id}",
         )
 
     def clusters(self, clusters: Iterable[Cluster]) -> Node:
@@ -152,7 +168,7 @@ class Representer:
             el("os", None, el("boot", repeated=True, dev="hd"), type=template.os_type),
             repeated=True,
             id=template.id,
-            href=f"{API_PATH}/templates/{template.id}",
+            href=f"{self.api_path}/templates/{template.id}",
         )
 
     def templates(self, templates: Iterable[Template]) -> Node:
@@ -175,12 +191,12 @@ class Representer:
             el("memory", config.memory),
             self._cpu(config.sockets, config.cores),
             el("os", None, el("boot", repeated=True, dev="hd"), type=config.os_type),
-            self.ref("cluster", vm.cluster.id, f"{API_PATH}/clusters/{vm.cluster.id}"),
+            self.ref("cluster", vm.cluster.id, f"{self.api_path}/clusters/{vm.cluster.id}"),
             el("creation_time", vm.creation_time),
             el("origin", "ovirt"),
             el("stateless", False),
             el("delete_protected", False),
-            self.ref("template", vm.template.id, f"{API_PATH}/templates/{vm.template.id}"),
+            self.ref("template", vm.template.id, f"{self.api_path}/templates/{vm.template.id}"),
             None if vm.start_time is None else el("start_time", vm.start_time),
             None if vm.stop_time is None else el("stop_time", vm.stop_time),
             repeated=True,

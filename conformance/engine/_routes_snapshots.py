@@ -19,13 +19,13 @@ __all__ = ["routes"]
 async def _list(call: Call) -> Response:
     vm_id = call.guid("vm_id", "VM")
     snapshots = call.engine.store.snapshots(vm_id)
-    node = call.engine.representer.snapshots(limit(call, snapshots), all_content=call.header_is_true("All-Content"))
+    node = call.engine.representer.snapshots(limit(call, snapshots), all_content=call.all_content())
     return call.respond(node)
 
 
 async def _get(call: Call) -> Response:
     snapshot = call.engine.store.snapshot(call.guid("vm_id", "VM"), call.guid("snapshot_id", "Snapshot"))
-    return call.respond(call.engine.representer.snapshot(snapshot, all_content=call.header_is_true("All-Content")))
+    return call.respond(call.engine.representer.snapshot(snapshot, all_content=call.all_content()))
 
 
 async def _create(call: Call) -> Response:
@@ -37,7 +37,8 @@ async def _create(call: Call) -> Response:
     if element is None or description is None or not description.strip():
         raise incomplete("Snapshot", "description", "add")
     raw_flag = text_of(element, "persist_memorystate")
-    persist = False if raw_flag is None else boolean("persist_memorystate", raw_flag)  # v3 default: false
+    # The default differs by dialect (v3 false, v4 true); a down VM saves no memory either way.
+    persist = call.engine.representer.default_persist_memorystate if raw_flag is None else boolean("persist_memorystate", raw_flag)
     for disk in element.iterfind("disks/disk"):  # partial snapshots: ids must be well-formed
         raw_id = text_of(disk, "id")
         if raw_id is not None:

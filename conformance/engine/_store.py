@@ -36,7 +36,7 @@ from conformance.engine._model import (
 from conformance.engine._ovf import OvfContext, build_ovf
 from conformance.engine._seed import SeedState
 
-__all__ = ["Store", "Timings"]
+__all__ = ["Deviations", "Store", "Timings"]
 
 # Creation records answer GETs on creation_status links; old ones are forgotten.
 _MAX_CREATIONS = 10_000
@@ -48,6 +48,19 @@ class Timings:
     vm_transition_seconds: float
 
 
+@dataclass(frozen=True)
+class Deviations:
+    """Departures from the engine's rules on restore, commit and undo, each breaking one
+    requirement on purpose: only the calibration faults of ``_injection`` turn them on."""
+
+    restore_keeps_newer: bool = False
+    restore_drops_older: bool = False
+    restore_keeps_configuration: bool = False
+    restore_while_up: bool = False
+    commit_keeps_newer: bool = False
+    undo_keeps_configuration: bool = False
+
+
 def _busy_message(action: str, entity: str) -> str:
     return f"Cannot {action} {entity}. The VM is performing an operation on a Snapshot. Please wait for the operation to finish, and try again."
 
@@ -55,8 +68,9 @@ def _busy_message(action: str, entity: str) -> str:
 class Store:
     """Clusters, templates, VMs and snapshots of one engine."""
 
-    def __init__(self, seed: SeedState, *, timings: Timings, clock: Clock) -> None:
+    def __init__(self, seed: SeedState, *, timings: Timings, clock: Clock, deviations: Deviations | None = None) -> None:
         self._lock = threading.RLock()
+        self._deviations = deviations or Deviations()
         self._clock = clock
         self._timings = timings
         self._storage_domain_id = seed.storage_domain_id
@@ -301,8 +315,14 @@ class Store:
                 target = self._snapshot(vm, snapshot_id)
                 assert target.config is not None
                 target.in_preview = False
-                vm.config = _on_new_volumes(target.config)
-                vm.snapshots = [s for s in vm.snapshots if s.type == "regular" and s.seq <= target.seq]
+                rules = self._deviations
+                if not rules.restore_keeps_configuration:
+                    vm.config = _on_new_volumes(target.config)
+                vm.snapshots = [
+                    s
+                    for s in vm.snapshots
+                    if s.type == "regular" and (s.seq <= target.seq or rules.restore_keeps_newer) and (s.seq >= target.seq or not rules.restore_drops_older)
+                ]
                 vm.snapshots.append(self._new_active())
             finally:
                 vm.busy = None
@@ -334,7 +354,8 @@ class Store:
             vm = self._vm(vm_id)
             target = self._previewed(vm, "commit")
             target.in_preview = False
-            vm.snapshots = [s for s in vm.snapshots if s.type == "active" or (s.type == "regular" and s.seq <= target.seq)]
+            keep_newer = self._deviations.commit_keeps_newer
+            vm.snapshots = [s for s in vm.snapshots if s.type == "active" or (s.type == "regular" and (s.seq <= target.seq or keep_newer))]
 
     def undo_preview(self, vm_id: str) -> None:
         with self._lock:
@@ -343,7 +364,8 @@ class Store:
             target.in_preview = False
             saved = next(s for s in vm.snapshots if s.type == "preview")
             assert saved.config is not None
-            vm.config = saved.config
+            if not self._deviations.undo_keeps_configuration:
+                vm.config = saved.config
             vm.snapshots = [s for s in vm.snapshots if s.type != "active"]
             saved.type = "active"
             saved.description = ACTIVE_DESCRIPTION
@@ -357,11 +379,13 @@ class Store:
             vm = self._vm(vm_id)
             target = self._snapshot(vm, snapshot_id)
             now = self._clock.monotonic()
+            # In preview, any second preview or restore is a conflict, even of the active
+            # snapshot (the engine checks vmNotInPreview before the snapshot's type).
+            if target.type not in ("regular", "active") or self._in_preview(vm):
+                raise ConflictError(f"Cannot {action} Snapshot. VM is in preview mode.")
             if target.type == "active":
                 raise RefusedError("Cannot preview Active VM snapshot.")
-            if target.type != "regular" or self._in_preview(vm):
-                raise ConflictError(f"Cannot {action} Snapshot. VM is in preview mode.")
-            if self._status(vm, now) != "down":
+            if self._status(vm, now) != "down" and not (busy == "restore" and self._deviations.restore_while_up):
                 raise ConflictError(f"Cannot {action} Snapshot. At least one of the VMs is not down.")
             self._ensure_idle(vm, now, action, "Snapshot")
             vm.busy = busy

@@ -24,4 +24,10 @@ def test_json_matches_xml(client: httpx.Client, target_vm: VmRef, dialect: Diale
     """An engine MUST carry the same snapshots with the same values in JSON as in XML."""
     xml_snapshots = list_snapshots(client, target_vm)
     json_snapshots = checks.check_json_collection_answer(get(client, snapshots_href(target_vm), accept=JSON))
-    checks.check_json_matches_xml(json_snapshots, xml_snapshots, dialect)
+    # A snapshot being taken may turn from locked to ok between the two reads (SNAP-REPR-16 skips those too).
+    changing = {checks.snapshot_id(s).lower() for s in xml_snapshots if (s.findtext("snapshot_status") or "").strip() == "locked"}
+    checks.check_json_matches_xml(
+        [s for s in json_snapshots if str(s.get("id", "")).lower() not in changing],
+        [s for s in xml_snapshots if checks.snapshot_id(s).lower() not in changing],
+        dialect,
+    )

@@ -111,9 +111,27 @@ def test_serve_prints_the_url_answers_and_stops_cleanly(password, sig):
         serving.kill()
 
 
-def test_api_version_4_is_refused(capsys):
-    assert serve.run(_parse("--api-version", "4")) == 3
-    assert "only API version 3" in capsys.readouterr().err
+def test_an_unknown_api_version_is_refused(capsys):
+    assert serve.run(_parse("--api-version", "5")) == 3
+    assert "API versions 3 and 4" in capsys.readouterr().err
+
+
+def test_api_version_4_makes_v4_the_default_and_prints_the_sso_url():
+    serving = _Serving("--port", "0", "--api-version", "4", password="chosen-secret")
+    try:
+        output = serving.until("Press Ctrl-C")
+        assert "REST API v4" in output
+        url = re.search(r"URL:\s+(http://127\.0\.0\.1:\d+/ovirt-engine/api)", output).group(1)
+        sso = re.search(r"SSO:\s+(http://\S+/ovirt-engine/sso/oauth/token)", output).group(1)
+        with httpx.Client(verify=False) as client:
+            form = {"grant_type": "password", "scope": "ovirt-app-api", "username": "admin@internal", "password": "chosen-secret"}
+            token = client.post(sso, data=form, headers={"Accept": "application/json"}).json()["access_token"]
+            root = client.get(url, headers={"Authorization": f"Bearer {token}"})
+            assert "<major>4</major>" in root.text  # v4 without a prefix or a Version header
+            assert 'major="3"' in client.get(url, auth=("admin@internal", "chosen-secret"), headers={"Version": "3"}).text
+        assert serving.stop(signal.SIGTERM) == 0
+    finally:
+        serving.kill()
 
 
 def test_a_bad_state_file_is_refused(tmp_path, capsys):

@@ -13,7 +13,16 @@ from conformance.engine import EngineHandle, EngineSettings, create_app, start_e
 
 
 def test_public_api_is_exactly_what_is_documented():
-    assert sorted(conformance.engine.__all__) == ["EngineHandle", "EngineSettings", "StateFileError", "create_app", "start_engine"]
+    assert sorted(conformance.engine.__all__) == [
+        "EngineHandle",
+        "EngineSettings",
+        "FAULTS",
+        "Injectable",
+        "StateFileError",
+        "VARIANTS",
+        "create_app",
+        "start_engine",
+    ]
     for name in conformance.engine.__all__:
         assert getattr(conformance.engine, name)
 

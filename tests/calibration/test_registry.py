@@ -1,0 +1,188 @@
+"""The registry of faults and variants, how the engine and the command line take them, and
+how the matrix is judged (without running the suite)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.calibration import Outcome, render_text, select_cases
+from conformance.calibration._matrix import judge
+from conformance.catalogue import Level, load_catalogue
+from conformance.cli import main, serve
+from conformance.engine import FAULTS, VARIANTS, EngineSettings, Injectable, start_engine
+from conformance.engine._injector import BEHAVIOURS
+
+#: Requirements no fault can break alone, and why (docs/calibration.md lists the faults).
+NOT_ISOLABLE = {
+    # every answer that is not a 4xx is no 405 either (SNAP-PUT-02, SHOULD)
+    "SNAP-PUT-01",
+    # an absent or invalid date names no instant (SNAP-REPR-12, SHOULD): the suite reads it so on purpose
+    "SNAP-REPR-11",
+}
+
+
+def test_every_requirement_of_the_v3_catalogue_has_a_fault() -> None:
+    """MUST, SHOULD and MAY alike: an offered MAY is judged like a MUST."""
+    covered = {rid for fault in FAULTS.values() for rid in fault.breaks}
+    missing = [r.id for r in load_catalogue().for_dialect("3") if r.id not in covered]
+    assert not missing, f"requirements without a fault behind them: {missing}"
+
+
+def test_every_requirement_has_a_fault_of_its_own_where_one_can_exist() -> None:
+    alone = {fault.breaks[0] for fault in FAULTS.values() if len(fault.breaks) == 1}
+    assert {r.id for r in load_catalogue().for_dialect("3")} - alone == NOT_ISOLABLE
+
+
+def test_faults_name_known_requirements_and_say_why_they_break_several() -> None:
+    catalogue = load_catalogue()
+    known = {r.id for r in catalogue.for_dialect("3")}
+    for fault in FAULTS.values():
+        assert fault.kind == "fault"
+        assert set(fault.breaks) <= known, fault.name
+        assert len(set(fault.breaks)) == len(fault.breaks), fault.name
+        assert bool(fault.why) == (len(fault.breaks) > 1), fault.name
+        assert fault.summary.endswith("."), fault.name
+    for variant in VARIANTS.values():
+        assert variant.kind == "variant"
+        assert variant.breaks == ()
+
+
+def test_every_name_has_a_behaviour_and_every_behaviour_a_name() -> None:
+    assert set(BEHAVIOURS) == set(FAULTS) | set(VARIANTS)
+    assert not set(FAULTS) & set(VARIANTS)
+
+
+def test_settings_take_names_and_refuse_unknown_ones() -> None:
+    settings = EngineSettings(password="x", faults=["auth-bypass"], variants={"delete-204"})  # type: ignore[arg-type]
+    assert settings.faults == frozenset({"auth-bypass"})
+    assert settings.variants == frozenset({"delete-204"})
+    with pytest.raises(ValueError, match=r"unknown fault.*no-such-fault.*known faults: .*auth-bypass"):
+        EngineSettings(password="x", faults=frozenset({"no-such-fault"}))
+    with pytest.raises(ValueError, match=r"unknown variant.*auth-bypass.*known variants: .*delete-204"):
+        EngineSettings(password="x", variants=frozenset({"auth-bypass"}))
+    with pytest.raises(ValueError, match="collection of names"):
+        EngineSettings(password="x", faults="auth-bypass")  # type: ignore[arg-type]
+
+
+def test_variant_timings_apply_and_faults_combine() -> None:
+    slow = EngineSettings(password="pw", variants=frozenset({"slow-timings"}))
+    with start_engine(slow) as engine, httpx.Client(auth=("admin@internal", "pw")) as client:
+        assert client.get(engine.url).status_code == 200
+    combined = EngineSettings(password="pw", faults=frozenset({"auth-bypass", "json-by-default"}))
+    with start_engine(combined) as engine, httpx.Client() as client:
+        request = client.build_request("GET", engine.url + "/vms")
+        del request.headers["Accept"]
+        answer = client.send(request)  # no credentials, no Accept: both faults at once
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("application/json")
+
+
+def test_an_engine_without_faults_is_untouched() -> None:
+    with start_engine(EngineSettings(password="pw")) as engine, httpx.Client() as client:
+        assert client.get(engine.url + "/vms").status_code == 401
+
+
+def _serve_args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    serve.add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(["serve", *argv])
+
+
+def test_serve_accepts_faults_and_variants() -> None:
+    args = _serve_args("--fault", "auth-bypass", "--fault", "put-400", "--variant", "delete-204", "--port", "0")
+    assert args.fault == ["auth-bypass", "put-400"]
+    assert args.variant == ["delete-204"]
+
+
+def test_serve_lists_every_fault_and_variant(capsys: pytest.CaptureFixture[str]) -> None:
+    assert serve.run(_serve_args("--list-faults")) == 0
+    listed = capsys.readouterr().out
+    for name in (*FAULTS, *VARIANTS):
+        assert f"  {name} " in listed
+    assert "SNAP-REPR-04 (SHOULD)" in listed
+
+
+@pytest.mark.parametrize("argv", [("--fault", "no-such-fault"), ("--variant", "auth-bypass")])
+def test_serve_refuses_unknown_names(argv: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    assert serve.run(_serve_args(*argv, "--port", "0")) == 3
+    assert "--list-faults" in capsys.readouterr().err
+
+
+def test_selection_of_cases() -> None:
+    assert len(select_cases()) == len(FAULTS) + len(VARIANTS)
+    assert [c.name for c in select_cases(["put-400"], ["delete-204"])] == ["put-400", "delete-204"]
+    assert [c.name for c in select_cases(variants=["delete-204"])] == ["delete-204"]
+    with pytest.raises(ValueError, match="unknown fault 'nope'"):
+        select_cases(["nope"])
+
+
+def test_selfcheck_refuses_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["selfcheck", "--fault", "nope"]) == 3
+    assert "unknown fault 'nope'" in capsys.readouterr().err
+
+
+# --- judging, on made-up outcomes ------------------------------------------------------------
+
+
+def _outcome(case: Injectable, verdict: str | None, statuses: dict[str, str], **extra: object) -> Outcome:
+    blamed = tuple(sorted(rid for rid, status in statuses.items() if status in ("failed", "warning")))
+    return Outcome(case=case, exit_code=0, verdict=verdict, statuses=statuses, blamed=blamed, **extra)  # type: ignore[arg-type]
+
+
+MUST_FAULT = FAULTS["collection-status-203"]  # SNAP-REPR-01, MUST
+SHOULD_FAULT = FAULTS["ids-upper-case"]  # SNAP-REPR-04, SHOULD
+VARIANT = VARIANTS["delete-204"]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "verdict"),
+    [
+        pytest.param(_outcome(MUST_FAULT, "not_conformant", {"SNAP-REPR-01": "failed"}), "detected", id="detected"),
+        pytest.param(_outcome(MUST_FAULT, "conformant", {"SNAP-REPR-01": "passed"}), "missed", id="missed"),
+        pytest.param(_outcome(MUST_FAULT, "not_conformant", {"SNAP-REPR-01": "failed", "SNAP-REPR-02": "failed"}), "mis-blamed", id="mis-blamed"),
+        pytest.param(_outcome(SHOULD_FAULT, "conformant", {"SNAP-REPR-04": "warning"}), "detected", id="should-is-a-warning"),
+        pytest.param(_outcome(SHOULD_FAULT, "incomplete", {"SNAP-REPR-04": "warning"}), "wrong verdict", id="should-fault-not-conformant"),
+        pytest.param(_outcome(MUST_FAULT, "not_conformant", {"SNAP-REPR-01": "failed"}, server_errors=2), "engine fault", id="unexpected-5xx"),
+        pytest.param(_outcome(MUST_FAULT, None, {}, problem="hung: killed after 240 s"), "error", id="hung"),
+        pytest.param(_outcome(VARIANT, "conformant", {"SNAP-DEL-01": "passed"}), "conformant", id="variant-conformant"),
+        pytest.param(_outcome(VARIANT, "not_conformant", {"SNAP-DEL-01": "failed"}), "false alarm", id="false-alarm"),
+        pytest.param(_outcome(VARIANT, "conformant", {"SNAP-REPR-04": "warning"}), "false alarm", id="a-warning-is-an-alarm-too"),
+    ],
+)
+def test_judging(outcome: Outcome, verdict: str) -> None:
+    matrix = judge([outcome], load_catalogue())
+    (row,) = matrix.rows
+    assert row.verdict == verdict
+    assert matrix.ok is (verdict in ("detected", "conformant"))
+    assert row.name in render_text(matrix)
+
+
+def test_summary_line() -> None:
+    outcomes = [
+        _outcome(MUST_FAULT, "not_conformant", {"SNAP-REPR-01": "failed"}),
+        _outcome(SHOULD_FAULT, "conformant", {"SNAP-REPR-04": "passed"}),
+        _outcome(VARIANT, "conformant", {}),
+    ]
+    summary = judge(outcomes, load_catalogue()).summary()
+    assert summary == "1/2 faults detected (50 %), 0 mis-blamed, 0 false alarms on 1 variant"
+    assert Level.SHOULD is load_catalogue()["SNAP-REPR-04"].level
+
+
+def test_selfcheck_prints_the_matrix_and_writes_json_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["selfcheck", "--fault", "put-400", "--variant", "delete-204", "-j", "2", "--json", str(tmp_path / "m.json"), "--markdown", str(tmp_path / "m.md")]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "put-400" in printed
+    assert "1/1 faults detected (100 %), 0 mis-blamed, 0 false alarms on 1 variant" in printed
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert document["ok"] is True
+    assert document["faults"][0]["blamed"] == ["SNAP-PUT-02"]
+    assert document["variants"][0]["verdict"] == "conformant"
+    assert "| `put-400` |" in (tmp_path / "m.md").read_text()
