@@ -14,7 +14,6 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
-
 from urllib.parse import urlsplit
 
 import httpx
@@ -68,7 +67,11 @@ def main() -> None:
             vm = next(v for v in http.get(engine.url + "/vms", headers={"Accept": "application/json"}).json()["vm"] if v["name"] == "db-01")
             snapshots = vm["href"] + "/snapshots"
             first = http.get(snapshots, headers={"Accept": "application/json"}).json()["snapshot"][0]["href"]
-            creator = http.post(engine.url + "/vms", content=b"<vm><name>bench</name><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>", headers={"Content-Type": "application/xml"})
+            creator = http.post(
+                engine.url + "/vms",
+                content=b"<vm><name>bench</name><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>",
+                headers={"Content-Type": "application/xml"},
+            )
             bench_snapshots = urlsplit(creator.headers["Location"]).path + "/snapshots"
         print(f"engine {engine.url}, {args.clients} clients, {args.seconds:g} s per case")
         _measure("list (XML)", lambda h: h.get(snapshots).raise_for_status(), args.clients, args.seconds, factory)
@@ -77,7 +80,9 @@ def main() -> None:
         _measure("single GET", lambda h: h.get(first).raise_for_status(), args.clients, args.seconds, factory)
         _measure(
             "create (201, no lock time)",
-            lambda h: h.post(bench_snapshots, content=b"<snapshot><description>b</description></snapshot>", headers={"Content-Type": "application/xml"}).raise_for_status(),
+            lambda h: h.post(
+                bench_snapshots, content=b"<snapshot><description>b</description></snapshot>", headers={"Content-Type": "application/xml"}
+            ).raise_for_status(),
             args.clients,
             min(args.seconds, 2.0),
             factory,

@@ -8,6 +8,7 @@ a run pays for its tests, not for its imports. Each worker runs one case and exi
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.metadata
 import json
@@ -25,6 +26,7 @@ from lxml import etree
 
 import conformance.suite
 from conformance import checks
+from conformance.catalogue import load_catalogue
 from conformance.dialect import dialect_for
 from conformance.engine import EngineSettings, start_engine
 
@@ -46,6 +48,10 @@ class CaseJob:
     #: the suite's --timeout: the deadline of one wait
     timeout: float
     sample_vms: int
+    #: the dialect the suite checks (--api-version): "3" or "4"
+    dialect: str = "3"
+    #: point the suite at the API root with the version in its path (/ovirt-engine/api/v4)
+    version_prefix: bool = False
 
 
 class _Collector(logging.Handler):
@@ -64,7 +70,7 @@ class _Collector(logging.Handler):
 
 
 def warm_up() -> None:
-    """Import what every run needs, once, in the process the workers fork from."""
+    """Import (and read) what every run needs, once, in the process the workers fork from."""
     for entry_point in importlib.metadata.entry_points(group="pytest11"):
         try:
             entry_point.load()
@@ -73,7 +79,12 @@ def warm_up() -> None:
     for module in pkgutil.iter_modules(conformance.suite.__path__):
         if module.name == "conftest" or module.name.startswith("test_"):
             importlib.import_module(f"conformance.suite.{module.name}")
-    checks.check_schema(etree.fromstring(b"<snapshots/>"), dialect_for("3"))  # compiles the XSD once
+    for version in ("3", "4"):  # compiles each dialect's XSD once
+        checks.check_schema(etree.fromstring(b"<snapshots/>"), dialect_for(version))
+    load_catalogue()  # cached: the plugin and the verdict read it in every run
+    # What was loaded lives as long as the workers: keep it out of their garbage collections.
+    gc.collect()
+    gc.freeze()
 
 
 def _pytest_args(job: CaseJob, url: str) -> list[str]:
@@ -88,7 +99,7 @@ def _pytest_args(job: CaseJob, url: str) -> list[str]:
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "--engine-url", url,
         "--insecure",  # plain HTTP on loopback: spares loading the CA bundle for every client
-        "--api-version", "3",
+        "--api-version", job.dialect,
         "--username", EngineSettings().username,
         "--password-env", PASSWORD_ENV,
         "--report-dir", job.report_dir,
@@ -129,7 +140,8 @@ def run_job(job: CaseJob) -> None:
     problem: str | None = None
     try:
         with start_engine(settings) as engine:
-            code = int(pytest.main(_pytest_args(job, engine.url)))
+            url = f"{engine.url}/v{job.dialect}" if job.version_prefix else engine.url
+            code = int(pytest.main(_pytest_args(job, url)))
             if not engine.running:
                 problem = "the engine stopped during the run"
     except Exception as error:  # reported in the matrix, never raised past the worker

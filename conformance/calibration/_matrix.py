@@ -44,6 +44,10 @@ class Row:
         return self.outcome.case.name
 
     @property
+    def dialect(self) -> str:
+        return self.outcome.dialect
+
+    @property
     def ok(self) -> bool:
         return self.verdict in ("detected", "conformant")
 
@@ -66,8 +70,24 @@ class Matrix:
     def ok(self) -> bool:
         return all(row.ok for row in self.rows)
 
+    @property
+    def dialects(self) -> tuple[str, ...]:
+        """The dialects the rows cover, in row order."""
+        return tuple(dict.fromkeys(row.dialect for row in self.rows))
+
+    def of_dialect(self, dialect: str) -> Matrix:
+        """The rows of one dialect."""
+        return Matrix(tuple(row for row in self.rows if row.dialect == dialect), self.seconds)
+
     def summary(self) -> str:
-        """One line: detection, mis-blame, false alarms (and errors when there are any)."""
+        """One line: detection, mis-blame, false alarms (and errors when there are any), counted
+        in (case, dialect) pairs, then per dialect when there are several."""
+        line = self._counts()
+        if len(self.dialects) > 1:
+            line += " (" + "; ".join(f"v{d}: {self.of_dialect(d)._counts()}" for d in self.dialects) + ")"
+        return line
+
+    def _counts(self) -> str:
         faults, variants = self.faults, self.variants
         detected = sum(1 for r in faults if r.verdict == "detected")
         misblamed = sum(1 for r in faults if r.extra)

@@ -32,7 +32,7 @@ def _blamed(row: Row) -> str:
 
 
 def render_text(matrix: Matrix) -> str:
-    """The matrix as a fixed-width table: case -> expected IDs -> blamed IDs -> verdict."""
+    """The matrix as a fixed-width table: case -> dialect -> expected IDs -> blamed IDs -> verdict."""
     lines: list[str] = []
     for title, rows in (("FAULT", matrix.faults), ("VARIANT", matrix.variants)):
         if not rows:
@@ -40,9 +40,9 @@ def render_text(matrix: Matrix) -> str:
         width = max(len(title), *(len(r.name) for r in rows))
         expected_width = max(len("EXPECTED"), *(len(_ids(r.outcome.case.breaks)) for r in rows))
         blamed_width = max(len("BLAMED"), *(len(_blamed(r)) for r in rows))
-        lines.append(f"{title:<{width}}  {'EXPECTED':<{expected_width}}  {'BLAMED':<{blamed_width}}  VERDICT")
+        lines.append(f"{title:<{width}}  API  {'EXPECTED':<{expected_width}}  {'BLAMED':<{blamed_width}}  VERDICT")
         for row in rows:
-            line = f"{row.name:<{width}}  {_ids(row.outcome.case.breaks):<{expected_width}}  {_blamed(row):<{blamed_width}}  {row.verdict}"
+            line = f"{row.name:<{width}}  v{row.dialect:<2} {_ids(row.outcome.case.breaks):<{expected_width}}  {_blamed(row):<{blamed_width}}  {row.verdict}"
             lines.append(line + ("" if row.ok else f"  <- {row.note}"))
         lines.append("")
     lines.append(f"{matrix.summary()}; wall time {wall_time(matrix.seconds)}")
@@ -69,27 +69,42 @@ def render_markdown(matrix: Matrix, catalogue: Catalogue) -> str:
         "warning for a SHOULD; the verdict *not conformant* for a MUST or an offered MAY), and that",
         "no variant raises an alarm. `tests/calibration/` asserts this matrix in CI.",
         "",
+        "Each case runs in every dialect its mechanism works in (`selfcheck --api-version 3|4|both`):",
+        "the API column says which; a case limited to one dialect says why below.",
+        "",
         f"**{matrix.summary()}.**",
         "",
         "## Faults",
         "",
-        "| fault | what the engine does | breaks | blamed | verdict |",
-        "|---|---|---|---|---|",
+        "| fault | API | what the engine does | breaks | blamed | verdict |",
+        "|---|---|---|---|---|---|",
     ]
     for row in matrix.faults:
         case = row.outcome.case
-        out.append(f"| `{case.name}` | {_cell(case.summary)} | {_ids(case.breaks)} | {_blamed(row)} | {row.verdict} |")
-    several = [r for r in matrix.faults if len(r.outcome.case.breaks) > 1]
+        out.append(f"| `{case.name}` | v{row.dialect} | {_cell(case.summary)} | {_ids(case.breaks)} | {_blamed(row)} | {row.verdict} |")
+    several = list({r.name: r for r in matrix.faults if len(r.outcome.case.breaks) > 1}.values())
     if several:
         out += ["", "## Faults that break more than one requirement", "", "| fault | breaks | why |", "|---|---|---|"]
         out += [f"| `{r.name}` | {_ids(r.outcome.case.breaks)} | {_cell(r.outcome.case.why)} |" for r in several]
-    out += ["", "## Variants", "", "| variant | what the engine does | blamed | verdict |", "|---|---|---|---|"]
+    out += ["", "## Variants", "", "| variant | API | what the engine does | blamed | verdict |", "|---|---|---|---|---|"]
     for row in matrix.variants:
-        out.append(f"| `{row.name}` | {_cell(row.outcome.case.summary)} | {_blamed(row)} | {row.verdict} |")
-    out += ["", "## Requirements and their faults", "", "| requirement | level | faults |", "|---|---|---|"]
-    for requirement in catalogue.for_dialect("3"):
-        names = [f"`{r.name}`" for r in matrix.faults if requirement.id in r.outcome.case.breaks]
-        out.append(f"| {requirement.id} | {requirement.level.value} | {', '.join(names) or '—'} |")
+        out.append(f"| `{row.name}` | v{row.dialect} | {_cell(row.outcome.case.summary)} | {_blamed(row)} | {row.verdict} |")
+    restricted = list({r.name: r for r in matrix.rows if r.outcome.case.restricted}.values())
+    if restricted:
+        out += ["", "## Cases that run in one dialect only", "", "| case | API | why |", "|---|---|---|"]
+        out += [f"| `{r.name}` | {' '.join(f'v{d}' for d in sorted(r.outcome.case.dialects))} | {_cell(r.outcome.case.restricted)} |" for r in restricted]
+    dialects = matrix.dialects
+    out += ["", "## Requirements and their faults", ""]
+    out += ["| requirement | level | " + " | ".join(f"v{d} faults" for d in dialects) + " |", "|---|---|" + "---|" * len(dialects)]
+    applies = {d: {r.id for r in catalogue.for_dialect(d)} for d in dialects}
+    for requirement in catalogue:
+        if not any(requirement.id in applies[d] for d in dialects):
+            continue
+        cells = []
+        for d in dialects:
+            names = [f"`{r.name}`" for r in matrix.faults if r.dialect == d and requirement.id in r.outcome.case.breaks]
+            cells.append(", ".join(names) or "—" if requirement.id in applies[d] else "n/a")
+        out.append(f"| {requirement.id} | {requirement.level.value} | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 
 
@@ -97,6 +112,7 @@ def _row_document(row: Row) -> dict[str, Any]:
     case, outcome = row.outcome.case, row.outcome
     return {
         "name": case.name,
+        "dialect": row.dialect,
         "summary": case.summary,
         "breaks": list(case.breaks),
         "why": case.why,

@@ -22,7 +22,7 @@ from typing import Any
 from conformance.calibration._child import OUTCOME_FILE, CaseJob, run_job
 from conformance.engine import Injectable
 
-__all__ = ["Outcome", "RunOptions", "run_cases"]
+__all__ = ["Case", "Outcome", "RunOptions", "run_cases"]
 
 _PRELOAD = "conformance.calibration._preload"
 
@@ -41,6 +41,27 @@ class RunOptions:
     sample_vms: int = 1
     #: a run that takes longer is killed and reported as hung
     deadline: float = 240.0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One run of the matrix: a fault or variant, in one dialect."""
+
+    injectable: Injectable
+    #: "3" or "4"
+    dialect: str
+
+    @property
+    def name(self) -> str:
+        return self.injectable.name
+
+    @property
+    def kind(self) -> str:
+        return self.injectable.kind
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.injectable.name, self.dialect
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,8 @@ class Outcome:
     #: why the run could not be judged (hung, crashed, no results), None when it could
     problem: str | None = None
     report_dir: str = ""
+    #: the dialect the run checked
+    dialect: str = "3"
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -103,23 +126,25 @@ def _read(case: Injectable, job: CaseJob, seconds: float, problem: str | None) -
         seconds=float(outcome.get("seconds", seconds)),
         problem=problem,
         report_dir=str(report_dir),
+        dialect=job.dialect,
     )
 
 
-def run_cases(cases: Sequence[Injectable], options: RunOptions, progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+def run_cases(cases: Sequence[Case], options: RunOptions, progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Run the suite against every case; the outcomes in the order of ``cases``."""
     context = _context()
     pending = list(cases)
-    running: dict[int, tuple[Injectable, CaseJob, Any, float]] = {}
-    done: dict[str, Outcome] = {}
+    running: dict[int, tuple[Case, CaseJob, Any, float]] = {}
+    done: dict[tuple[str, str], Outcome] = {}
     workers = max(1, options.workers)
     while pending or running:
         while pending and len(running) < workers:
             case = pending.pop(0)
-            job = CaseJob(case.name, case.kind, str(options.work_dir / case.kind / case.name), options.timeout, options.sample_vms)
+            report_dir = options.work_dir / f"v{case.dialect}" / case.kind / case.name
+            job = CaseJob(case.name, case.kind, str(report_dir), options.timeout, options.sample_vms, case.dialect, case.injectable.version_prefix)
             sys.stdout.flush()  # a forked buffer would be written twice
             sys.stderr.flush()
-            process = context.Process(target=run_job, args=(job,), name=f"selfcheck-{case.name}")  # type: ignore[attr-defined]
+            process = context.Process(target=run_job, args=(job,), name=f"selfcheck-{case.name}-v{case.dialect}")  # type: ignore[attr-defined]
             process.start()
             running[process.sentinel] = (case, job, process, time.monotonic())
         multiprocessing.connection.wait(list(running), timeout=0.5)
@@ -133,8 +158,8 @@ def run_cases(cases: Sequence[Injectable], options: RunOptions, progress: Callab
                 problem = f"hung: killed after {options.deadline:g} s"
             process.join()
             del running[sentinel]
-            outcome = _read(case, job, now - started, problem)
-            done[case.name] = outcome
+            outcome = _read(case.injectable, job, now - started, problem)
+            done[case.key] = outcome
             if progress is not None:
                 progress(outcome)
-    return [done[case.name] for case in cases]
+    return [done[case.key] for case in cases]

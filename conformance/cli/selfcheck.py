@@ -39,6 +39,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="run only this fault (repeatable)")
     parser.add_argument("--variant", action="append", default=[], metavar="NAME", help="run only this variant (repeatable)")
+    parser.add_argument(
+        "--api-version",
+        choices=("3", "4", "both"),
+        default="both",
+        help="the dialect(s) the suite checks: each case runs in each one it works in (default: both)",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=_cpus(), metavar="N", help="runs at a time (default: the number of CPUs)")
     parser.add_argument("--json", metavar="FILE", help="also write the matrix as JSON")
     parser.add_argument("--markdown", metavar="FILE", help="also write the matrix as Markdown (docs/calibration.md)")
@@ -51,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from conformance.catalogue import load_catalogue
 
     try:
-        cases = select_cases(args.fault, args.variant)
+        cases = select_cases(args.fault, args.variant, ("3", "4") if args.api_version == "both" else (args.api_version,))
     except ValueError as error:
         _error(str(error))
         return EXIT_COULD_NOT_RUN
@@ -59,15 +65,22 @@ def run(args: argparse.Namespace) -> int:
         _error("-j must be at least 1 and --timeout positive")
         return EXIT_COULD_NOT_RUN
     work_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="snapshot-conformance-selfcheck-"))
+    if not cases:
+        _error(f"none of the cases named works in API version {args.api_version}")
+        return EXIT_COULD_NOT_RUN
     faults = sum(1 for case in cases if case.kind == "fault")
-    print(f"snapshot-conformance selfcheck: {faults} faults, {len(cases) - faults} variants, {args.jobs} at a time", flush=True)
+    print(
+        f"snapshot-conformance selfcheck: {faults} fault runs, {len(cases) - faults} variant runs (a case once per dialect it works in), {args.jobs} at a time",
+        flush=True,
+    )
     finished = 0
 
     def progress(outcome: object) -> None:
         nonlocal finished
         finished += 1
         name = getattr(getattr(outcome, "case", None), "name", "?")
-        print(f"  [{finished}/{len(cases)}] {name} ({getattr(outcome, 'seconds', 0.0):.1f} s)", file=sys.stderr, flush=True)
+        dialect = getattr(outcome, "dialect", "?")
+        print(f"  [{finished}/{len(cases)}] {name} v{dialect} ({getattr(outcome, 'seconds', 0.0):.1f} s)", file=sys.stderr, flush=True)
 
     try:
         matrix = calibrate(cases, RunOptions(work_dir=work_dir, workers=args.jobs, timeout=args.timeout), progress)

@@ -146,10 +146,15 @@ def _fault_list() -> str:
     lines = ["Faults (each breaks the requirements it names; the engine stays conformant otherwise):"]
     for fault in FAULTS.values():
         breaks = ", ".join(f"{rid} ({catalogue[rid].level.value})" for rid in fault.breaks)
-        lines.append(f"  {fault.name:<{width}}  {breaks}: {fault.summary}")
+        lines.append(f"  {fault.name:<{width}}  {breaks}: {fault.summary}{_only(fault.dialects)}")
     lines.append("Variants (choices the specification allows; a run against one stays conformant):")
-    lines += [f"  {variant.name:<{width}}  {variant.summary}" for variant in VARIANTS.values()]
+    lines += [f"  {variant.name:<{width}}  {variant.summary}{_only(variant.dialects)}" for variant in VARIANTS.values()]
     return "\n".join(lines)
+
+
+def _only(dialects: frozenset[str]) -> str:
+    """" (v4 only)" for a case calibrated in one dialect, "" for one calibrated in both."""
+    return f" (v{next(iter(dialects))} only)" if len(dialects) == 1 else ""
 
 
 @contextmanager

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-__all__ = ["FAULTS", "VARIANTS", "Injectable", "check_names", "variant_settings"]
+__all__ = ["BOTH", "FAULTS", "V3", "V4", "VARIANTS", "Injectable", "check_names", "variant_settings"]
+
+
+#: the dialects a case runs in unless it says otherwise
+BOTH = frozenset({"3", "4"})
+V3 = frozenset({"3"})
+V4 = frozenset({"4"})
 
 
 @dataclass(frozen=True)
@@ -37,15 +43,34 @@ class Injectable:
     produces_5xx: bool = False
     #: engine settings the variant changes (timings)
     settings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    #: the dialects whose renderings the case's mechanism works in (selfcheck runs it in these)
+    dialects: frozenset[str] = BOTH
+    #: why the case is restricted to fewer dialects than both ("" when it is not)
+    restricted: str = ""
+    #: the suite is pointed at the API root with the version in its path (``/ovirt-engine/api/v4``)
+    version_prefix: bool = False
 
 
-def _fault(name: str, breaks: str | tuple[str, ...], summary: str, *, why: str = "", produces_5xx: bool = False) -> Injectable:
+def _fault(
+    name: str,
+    breaks: str | tuple[str, ...],
+    summary: str,
+    *,
+    why: str = "",
+    produces_5xx: bool = False,
+    dialects: frozenset[str] = BOTH,
+    restricted: str = "",
+) -> Injectable:
     ids = (breaks,) if isinstance(breaks, str) else breaks
-    return Injectable(name, "fault", summary, tuple(f"SNAP-{i}" for i in ids), why, produces_5xx)
+    return Injectable(name, "fault", summary, tuple(f"SNAP-{i}" for i in ids), why, produces_5xx, dialects=dialects, restricted=restricted)
 
 
-def _variant(name: str, summary: str, **settings: float) -> Injectable:
-    return Injectable(name, "variant", summary, settings=MappingProxyType(settings))
+def _variant(
+    name: str, summary: str, *, dialects: frozenset[str] = BOTH, restricted: str = "", version_prefix: bool = False, **settings: float
+) -> Injectable:
+    return Injectable(
+        name, "variant", summary, settings=MappingProxyType(settings), dialects=dialects, restricted=restricted, version_prefix=version_prefix
+    )
 
 
 _BROKEN_DATE = (
@@ -54,6 +79,9 @@ _BROKEN_DATE = (
 )
 _PUT_REFUSAL = "SNAP-PUT-02 (SHOULD) asks for a 405, which no answer that breaks SNAP-PUT-01 can be"
 _RESTORE_PROBE = "SNAP-RST-08's probe is a second restore, judged by the same rules (an offered MAY is judged like a MUST)"
+_V4_ONLY_QUERY = "v3 has no all_content query (SNAP-ALLC-06 is a v4 requirement)"
+_V4_ENUM = "the v4 schema types {} as the {} enumeration, which the value is not in (SNAP-REPR-15, SHOULD)"
+_V4_SHAPE = "it puts a v3 shape into a v4 document; a v3 document has that shape already"
 
 _FAULTS = (
     # --- REPR -------------------------------------------------------------------------
@@ -74,7 +102,21 @@ _FAULTS = (
     _fault("restore-link-missing", "REPR-07", "Snapshots have no actions, hence no restore link."),
     _fault("restore-link-outside-actions", "REPR-07", "The restore link sits directly under the snapshot instead of under actions."),
     _fault("prev-link-to-newer", "REPR-08", 'Snapshots carry rel="prev" links (an offered MAY) that point to the next newer snapshot.'),
-    _fault("type-padded", "REPR-09", 'A regular snapshot\'s type is " regular " (with spaces), not a value of the enumeration.'),
+    _fault(
+        "type-padded",
+        "REPR-09",
+        'A regular snapshot\'s type is " regular " (with spaces), not a value of the enumeration.',
+        dialects=V3,
+        restricted="the v4 schema types snapshot_type as an enumeration, so there the same defect breaks SNAP-REPR-15 too (type-padded-v4)",
+    ),
+    _fault(
+        "type-padded-v4",
+        ("REPR-09", "REPR-15"),
+        'A regular snapshot\'s snapshot_type is " regular " (with spaces), not a value of the enumeration.',
+        why=_V4_ENUM.format("snapshot_type", "SnapshotType"),
+        dialects=V4,
+        restricted="the v3 schema types the type as xs:string, so there the same defect breaks SNAP-REPR-09 alone (type-padded)",
+    ),
     _fault("seeded-vm-without-active", "REPR-10", "The VMs the engine started with list no active snapshot (the suite's own VM lists one)."),
     _fault(
         "active-missing",
@@ -92,7 +134,21 @@ _FAULTS = (
     ),
     _fault("dates-without-offset", "REPR-12", "Dates are UTC wall times without Z or offset."),
     _fault("active-status-missing", "REPR-13", "The active snapshot carries no snapshot_status."),
-    _fault("active-status-invalid", "REPR-13", 'The active snapshot\'s snapshot_status is "up", not one of ok, locked, in_preview.'),
+    _fault(
+        "active-status-invalid",
+        "REPR-13",
+        'The active snapshot\'s snapshot_status is "up", not one of ok, locked, in_preview.',
+        dialects=V3,
+        restricted="the v4 schema types snapshot_status as an enumeration, so there the same defect breaks SNAP-REPR-15 too (active-status-invalid-v4)",
+    ),
+    _fault(
+        "active-status-invalid-v4",
+        ("REPR-13", "REPR-15"),
+        'The active snapshot\'s snapshot_status is "up", not one of ok, locked, in_preview.',
+        why=_V4_ENUM.format("snapshot_status", "SnapshotStatus"),
+        dialects=V4,
+        restricted="the v3 schema types snapshot_status as xs:string, so there the same defect breaks SNAP-REPR-13 alone (active-status-invalid)",
+    ),
     _fault("active-memory-flag-missing", "REPR-14", "The active snapshot carries no persist_memorystate."),
     _fault(
         "active-memory-flag-word",
@@ -100,7 +156,32 @@ _FAULTS = (
         'The active snapshot\'s persist_memorystate is "no", not an xs:boolean.',
         why="the schema types persist_memorystate as xs:boolean (SNAP-REPR-15, SHOULD)",
     ),
-    _fault("element-order", "REPR-15", "A snapshot's date comes before its vm element, against the schema's order."),
+    _fault("element-order", "REPR-15", "A snapshot's date and vm elements swap places, against the schema's order."),
+    _fault(
+        "v3-element-order",
+        "REPR-15",
+        "v4 snapshots list their own members in the v3 schema's order (snapshot_type, vm, date, snapshot_status, persist_memorystate).",
+        dialects=V4,
+        restricted=_V4_SHAPE,
+    ),
+    _fault(
+        "v3-type-element",
+        ("REPR-09", "REPR-10", "REPR-15", "CRT-03", "CRT-05", "RST-02", "PRV-01"),
+        "v4 snapshots carry their type as <type> (the v3 name) instead of <snapshot_type>.",
+        why=(
+            "a v4 snapshot without snapshot_type has no type at all: none is active (SNAP-REPR-10, and SNAP-RST-02 after a "
+            "restore), a new snapshot is not regular (SNAP-CRT-03, and SNAP-CRT-05 for a live one), the former active one is "
+            "not listed as preview (SNAP-PRV-01, an offered MAY); and <type> is the VM type in v4, an enumeration "
+            "(server, desktop, high_performance) that regular is not in (SNAP-REPR-15, SHOULD)"
+        ),
+        dialects=V4,
+        restricted=_V4_SHAPE,
+    ),
+    _fault(
+        "seeded-snapshot-type-missing",
+        "REPR-09",
+        "The regular snapshots of the VMs the engine started with carry no type (the suite's own VM's carry theirs).",
+    ),
     _fault("unknown-element", "REPR-15", "Snapshots carry an element the schema does not know (snapshot_size)."),
     _fault("get-stale-description", "REPR-16", "A single GET shows another description than the list."),
     _fault("get-date-shifted", "REPR-16", "A single GET shows a date one hour later than the list."),
@@ -110,11 +191,26 @@ _FAULTS = (
     _fault("json-collection-text-plain", "JSON-01", "The JSON list is sent as text/plain."),
     _fault("json-description-differs", "JSON-02", "JSON descriptions differ from the XML ones (a trailing space)."),
     _fault("json-date-shifted", "JSON-02", "JSON dates are two hours off the XML ones (local time labelled UTC)."),
+    _fault("json-dates-epoch-seconds", "JSON-02", "JSON dates are epoch seconds, which as the epoch milliseconds of v4 JSON name an instant in 1970."),
     # --- ALLC -------------------------------------------------------------------------
     _fault("all-content-always", "ALLC-01", "Every snapshot carries its OVF, All-Content or not."),
     _fault("all-content-false-as-true", "ALLC-01", "Any All-Content header, even false, turns the OVF on."),
-    _fault("all-content-ignored", "ALLC-02", "The All-Content header is ignored: no OVF ever."),
+    _fault("all-content-ignored", "ALLC-02", "The All-Content header (and in v4 the all_content query) is ignored: no OVF ever."),
     _fault("all-content-list-only", "ALLC-02", "A single GET ignores All-Content; only the list honours it."),
+    _fault(
+        "all-content-query-ignored",
+        "ALLC-06",
+        "The query all_content=true is ignored (the header still works).",
+        dialects=V4,
+        restricted=_V4_ONLY_QUERY,
+    ),
+    _fault(
+        "all-content-query-list-only",
+        "ALLC-06",
+        "A single GET ignores the query all_content=true; only the list honours it.",
+        dialects=V4,
+        restricted=_V4_ONLY_QUERY,
+    ),
     _fault("configuration-type-not-ovf", "ALLC-02", 'The configuration\'s type is "xml" instead of ovf.'),
     _fault("ovf-as-child-elements", "ALLC-03", "In XML, data holds the OVF as child elements instead of escaped text."),
     _fault("ovf-wrong-namespace", "ALLC-03", "The OVF's Envelope is in the namespace of OVF 2 (http://schemas.dmtf.org/ovf/envelope/2)."),
@@ -208,6 +304,14 @@ _FAULTS = (
     ),
     _fault("restore-active-allowed", "RST-07", "A restore of the active snapshot answers 200 (and does nothing)."),
     _fault("restore-memory-409", "RST-08", "A restore with restore_memory (an offered MAY) is refused with 409."),
+    _fault(
+        "restore-status-nested",
+        ("RST-01", "RST-08"),
+        "A v4 restore answers an action whose status is nested the v3 way (<status><state>complete</state></status>).",
+        why=_RESTORE_PROBE,
+        dialects=V4,
+        restricted=_V4_SHAPE,
+    ),
     # --- NEG, ERR, AUTH ---------------------------------------------------------------
     _fault("json-by-default", "NEG-01", "A request without Accept is answered in JSON."),
     _fault("unsupported-accept-200", "NEG-02", "An unsupported Accept (text/csv) is answered 200 with XML."),
@@ -219,6 +323,7 @@ _FAULTS = (
     _fault("auth-bypass", "AUTH-01", "A request without credentials is served as admin@internal."),
     _fault("auth-any-password", "AUTH-01", "A request with the right user and a wrong password is served."),
     _fault("auth-401-with-data", "AUTH-01", "A 401 answer carries the data that was asked for."),
+    _fault("auth-bogus-token", "AUTH-01", "A request with a Bearer token the engine never issued is served as admin@internal."),
     # --- optional features, offered but broken ------------------------------------------
     _fault("freeze-on-down-vm", "QSC-01", "freezefilesystems on a down VM answers 200 with a complete action."),
     _fault("sub-collection-put-accepted", "SUB-01", "A PUT on a snapshot's disks, nics or cdroms answers 200."),
@@ -245,6 +350,23 @@ _VARIANTS = (
     _variant("prev-links", 'Snapshots link the previous one with rel="prev", as engine 3.0 did.'),
     _variant("no-optional-features", "No freeze/thaw, preview, snapshot sub-collections or restore_memory (400): the MAYs are not offered."),
     _variant("delete-204", "A DELETE of a snapshot answers 204 No Content."),
+    _variant(
+        "json-native-values",
+        "v4 JSON with native booleans and numbers (true, 1073741824) instead of strings.",
+        dialects=V4,
+        restricted="v3 JSON has native booleans and numbers already",
+    ),
+    _variant(
+        "json-iso-dates",
+        "v4 JSON dates as xs:dateTime strings instead of epoch milliseconds.",
+        dialects=V4,
+        restricted="v3 JSON has xs:dateTime strings already",
+    ),
+    _variant(
+        "version-prefix",
+        "The suite is pointed at the API root with the version in its path (/ovirt-engine/api/v3, /v4), which every href then carries.",
+        version_prefix=True,
+    ),
     _variant("engine-3.6-errors", "Refusals as 3.6 sends them: 400 for a DELETE of the active snapshot and a restore of an up VM, 404 without body."),
 )
 
@@ -281,3 +403,6 @@ assert len(VARIANTS) == len(_VARIANTS), "a variant name is used twice"
 assert not set(FAULTS) & set(VARIANTS), "a name is both a fault and a variant"
 assert all(f.breaks for f in _FAULTS), "every fault breaks something"
 assert all(bool(f.why) == (len(f.breaks) > 1) for f in _FAULTS), "a fault that breaks several requirements says why"
+assert all(c.dialects and c.dialects <= BOTH and bool(c.restricted) == (c.dialects != BOTH) for c in (*_FAULTS, *_VARIANTS)), (
+    "a case runs in known dialects, and one restricted to fewer says why"
+)

@@ -43,7 +43,7 @@ from conformance.engine._ids import is_guid, normalize_guid
 from conformance.engine._injection import FAULTS, VARIANTS
 from conformance.engine._negotiation import negotiate
 from conformance.engine._nodes import Node, el
-from conformance.engine._repr import API_PATH
+from conformance.engine._repr import API_PATH, Representer
 from conformance.engine._serialize import MEDIA_TYPES, Format
 from conformance.engine._store import Deviations
 from conformance.engine._xml import xs_datetime
@@ -117,6 +117,8 @@ class Exchange:
     route: Route
     headers: list[tuple[bytes, bytes]]
     body: bytes | None = None
+    #: the query string, as sent (rules may change it)
+    query: str = ""
     #: the state before the engine saw the request: the snapshot's type (None: unknown
     #: snapshot), the VM's status (None: unknown VM), whether the VM is in preview
     snapshot_type: str | None = None
@@ -277,8 +279,14 @@ class Injector:
 
     # --- building answers ----------------------------------------------------------------
 
+    def representer(self, exchange: Exchange) -> Representer:
+        """The representer of the request's dialect: an answer the middleware makes up is
+        shaped like the engine's (a v4 action has a plain status, a v3 one a nested state)."""
+        selection = self.engine.dialects.select(exchange.path, exchange.header("version"))
+        return self.engine.representer if selection is None else selection.representer
+
     def fault_body(self, exchange: Exchange, reason: str, detail: str | None, *, as_action: bool = False) -> tuple[bytes, str]:
-        representer = self.engine.representer
+        representer = self.representer(exchange)
         node = representer.failed_action(reason, detail) if as_action else representer.fault(reason, detail)
         fmt = exchange.fmt
         return representer.render(node, fmt), MEDIA_TYPES[fmt]
@@ -288,8 +296,8 @@ class Injector:
         exchange.reply(status, body, media_type)
 
     def complete(self, exchange: Exchange) -> None:
-        fmt = exchange.fmt
-        exchange.reply(200, self.engine.representer.render(self.engine.representer.action(), fmt), MEDIA_TYPES[fmt])
+        fmt, representer = exchange.fmt, self.representer(exchange)
+        exchange.reply(200, representer.render(representer.action(), fmt), MEDIA_TYPES[fmt])
 
 
 def deviations(faults: frozenset[str]) -> Deviations:
@@ -325,7 +333,9 @@ class InjectionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        exchange = Exchange(str(scope["method"]).upper(), str(scope["path"]), Route.of(str(scope["path"])), list(scope["headers"]))
+        path = str(scope["path"])
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        exchange = Exchange(str(scope["method"]).upper(), path, Route.of(path), list(scope["headers"]), query=query)
         replay: Receive = receive
         if exchange.method in ("POST", "PUT"):
             replay = await self._buffer(exchange, receive)
@@ -336,7 +346,14 @@ class InjectionMiddleware:
                 replay = _replaying(exchange.body or b"", receive)
                 exchange.set_header("content-length", str(len(exchange.body or b"")))
                 exchange.set_header("transfer-encoding", None)
-            inner = dict(scope, method=exchange.method, headers=exchange.headers, path=exchange.path, raw_path=exchange.path.encode("latin-1"))
+            inner = dict(
+                scope,
+                method=exchange.method,
+                headers=exchange.headers,
+                path=exchange.path,
+                raw_path=exchange.path.encode("latin-1"),
+                query_string=exchange.query.encode("latin-1"),
+            )
             inner[SCOPE_KEY] = self.injector
             await self._forward(inner, replay, exchange)
         self.injector.after(exchange)
@@ -678,6 +695,14 @@ def _seeded_vm_without_active(injector: Injector, node: Node, call: Call, status
     return node
 
 
+def _seeded_snapshot_type_missing(injector: Injector, node: Node, call: Call, status: int) -> Node:
+    if call.request.path_params.get("vm_id", "").lower() in injector.seeded:
+        for snapshot in _snapshots(node):
+            if _type_of(snapshot, call) == "regular":
+                _drop(snapshot, call.engine.representer.dialect.type_element)
+    return node
+
+
 def _dates_without_offset(injector: Injector, node: Node, call: Call, status: int) -> Node:
     for date in _snapshot_dates(node):
         assert isinstance(date.text, datetime)
@@ -686,10 +711,31 @@ def _dates_without_offset(injector: Injector, node: Node, call: Call, status: in
 
 
 def _element_order(injector: Injector, snapshot: Node, call: Call) -> None:
+    # A swap breaks either dialect's order: v3 has vm before date, v4 date before vm.
     names = [child.name for child in snapshot.children]
     if "vm" in names and "date" in names:
-        date = snapshot.children.pop(names.index("date"))
-        snapshot.children.insert(names.index("vm"), date)
+        vm, date = names.index("vm"), names.index("date")
+        children = snapshot.children
+        children[vm], children[date] = children[date], children[vm]
+
+
+#: the Snapshot members in the v3 schema's order (the type is VmBase's there, so it comes first)
+_V3_MEMBER_ORDER = ("snapshot_type", "vm", "date", "snapshot_status", "persist_memorystate")
+
+
+def _v3_element_order(injector: Injector, snapshot: Node, call: Call) -> None:
+    members = {child.name: child for child in snapshot.children if child.name in _V3_MEMBER_ORDER}
+    if "snapshot_type" not in members:  # a v3 document is in v3 order already
+        return
+    at = min(i for i, child in enumerate(snapshot.children) if child.name in members)
+    rest = [child for child in snapshot.children if child.name not in members]
+    snapshot.children = rest[:at] + [members[name] for name in _V3_MEMBER_ORDER if name in members] + rest[at:]
+
+
+def _v3_type_element(injector: Injector, snapshot: Node, call: Call) -> None:
+    for child in snapshot.children:
+        if child.name == "snapshot_type":
+            child.name = "type"
 
 
 def _unknown_element(injector: Injector, snapshot: Node, call: Call) -> None:
@@ -750,7 +796,9 @@ def _all_content_false_as_true(injector: Injector, ex: Exchange) -> None:
 
 
 def _all_content_ignored(injector: Injector, ex: Exchange) -> None:
+    # "No OVF ever": in v4 the query asks for it as well as the header (v3 ignores the query anyway).
     ex.set_header("all-content", None)
+    ex.query = _without_query_parameter(ex.query, "all_content")
 
 
 def _all_content_list_only(injector: Injector, ex: Exchange) -> None:
@@ -1077,8 +1125,9 @@ def _json_400_as_xml(injector: Injector, ex: Exchange) -> None:
         return
     if isinstance(fault, dict) and isinstance(fault.get("reason"), str):
         detail = fault.get("detail")
-        node = injector.engine.representer.fault(fault["reason"], detail if isinstance(detail, str) else None)
-        ex.reply(400, injector.engine.representer.render(node, "xml"), "application/xml")
+        representer = injector.representer(ex)
+        node = representer.fault(fault["reason"], detail if isinstance(detail, str) else None)
+        ex.reply(400, representer.render(node, "xml"), "application/xml")
 
 
 def _malformed_id_500(injector: Injector, ex: Exchange) -> None:
@@ -1155,6 +1204,48 @@ def _preview_not_in_preview(injector: Injector, snapshot: Node, call: Call) -> N
         status.text = "ok"
 
 
+def _without_query_parameter(query: str, name: str) -> str:
+    return "&".join(part for part in query.split("&") if part and part.split("=", 1)[0].lower() != name)
+
+
+def _all_content_query_ignored(injector: Injector, ex: Exchange) -> None:
+    if ex.route.kind in ("collection", "snapshot"):
+        ex.query = _without_query_parameter(ex.query, "all_content")
+
+
+def _all_content_query_list_only(injector: Injector, ex: Exchange) -> None:
+    if ex.route.kind == "snapshot":
+        ex.query = _without_query_parameter(ex.query, "all_content")
+
+
+def _restore_status_nested(injector: Injector, ex: Exchange) -> None:
+    """A v4 restore's action with the v3 status: ``<status><state>complete</state></status>``."""
+    if ex.route.kind != "restore" or ex.status != 200 or ex.media_type != "application/xml" or injector.representer(ex).dialect.nested_status:
+        return
+    try:
+        root = safexml.parse(ex.response_body)
+    except safexml.UnsafeOrMalformedXML:
+        return
+    status = root.find("status")
+    if root.tag == "action" and status is not None and len(status) == 0:
+        state = etree.SubElement(status, "state")
+        state.text, status.text = status.text, None
+        ex.response_body = etree.tostring(root, encoding="utf-8", xml_declaration=True, standalone=True)
+
+
+def _auth_bogus_token(injector: Injector, ex: Exchange) -> None:
+    authorization = ex.header("authorization") or ""
+    if authorization.strip().lower().startswith("bearer ") and not injector.engine.sso.accepts(authorization):
+        ex.set_header("authorization", _valid_credentials(injector))
+
+
+def _json_dates_epoch_seconds(injector: Injector, node: Node, call: Call, status: int) -> Node:
+    for date in _dates(node):
+        assert isinstance(date.text, datetime)
+        date.text = (date.text - _EPOCH) // timedelta(seconds=1)
+    return node
+
+
 # --- the variants ----------------------------------------------------------------------------------------
 
 
@@ -1195,6 +1286,40 @@ def _json_strings(injector: Injector, node: Node, call: Call, status: int) -> No
             spelled = spell(value)
             if spelled is not None:
                 member.attrs[key] = spelled
+    return node
+
+
+# Members whose text stays a string whatever it looks like.
+_TEXT_MEMBERS = frozenset({"id", "href", "name", "description", "comment", "data", "reason", "detail", "rel", "build", "full_version"})
+
+
+def _native(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: member if key in _TEXT_MEMBERS else _native(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [_native(member) for member in value]
+    if value in ("true", "false"):
+        return value == "true"
+    if isinstance(value, str) and value.isdigit() and len(value) < 16:
+        return int(value)
+    return value
+
+
+def _json_native_values(injector: Injector, ex: Exchange) -> None:
+    """v4 JSON with native booleans and numbers (as v3 JSON and many clients write them)."""
+    if ex.media_type != "application/json" or injector.representer(ex).dialect.nested_status:
+        return
+    try:
+        document = json.loads(ex.response_body)
+    except ValueError:
+        return
+    ex.response_body = json.dumps(_native(document)).encode("utf-8")
+
+
+def _json_iso_dates(injector: Injector, node: Node, call: Call, status: int) -> Node:
+    for date in _dates(node):
+        assert isinstance(date.text, datetime)
+        date.text = xs_datetime(date.text)
     return node
 
 
@@ -1265,6 +1390,7 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "restore-link-outside-actions": Behaviour(node=_on_snapshots(_restore_link_outside_actions)),
         "prev-link-to-newer": Behaviour(node=_prev_links(to_newer=True)),
         "type-padded": Behaviour(node=_on_snapshots(_type_padded)),
+        "type-padded-v4": Behaviour(node=_on_snapshots(_type_padded)),
         "seeded-vm-without-active": Behaviour(node=_seeded_vm_without_active),
         "active-missing": Behaviour(node=_active_missing),
         "active-date-space": Behaviour(node=_on_active(_space_in_date)),
@@ -1273,9 +1399,13 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "dates-without-offset": Behaviour(node=_dates_without_offset),
         "active-status-missing": Behaviour(node=_on_active(lambda s: _drop(s, "snapshot_status"))),
         "active-status-invalid": Behaviour(node=_on_active(lambda s: _set_text(s, "snapshot_status", "up"))),
+        "active-status-invalid-v4": Behaviour(node=_on_active(lambda s: _set_text(s, "snapshot_status", "up"))),
         "active-memory-flag-missing": Behaviour(node=_on_active(lambda s: _drop(s, "persist_memorystate"))),
         "active-memory-flag-word": Behaviour(node=_on_active(lambda s: _set_text(s, "persist_memorystate", "no"))),
         "element-order": Behaviour(node=_on_snapshots(_element_order)),
+        "v3-element-order": Behaviour(node=_on_snapshots(_v3_element_order)),
+        "v3-type-element": Behaviour(node=_on_snapshots(_v3_type_element)),
+        "seeded-snapshot-type-missing": Behaviour(node=_seeded_snapshot_type_missing),
         "unknown-element": Behaviour(node=_on_snapshots(_unknown_element)),
         "get-stale-description": Behaviour(node=_get_stale_description),
         "get-date-shifted": Behaviour(node=_get_date_shifted),
@@ -1285,11 +1415,14 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "json-collection-text-plain": Behaviour(after=_json_collection_text_plain),
         "json-description-differs": Behaviour(node=_when_json(_on_snapshots(_json_description_differs))),
         "json-date-shifted": Behaviour(node=_when_json(_json_date_shifted)),
+        "json-dates-epoch-seconds": Behaviour(node=_when_json(_json_dates_epoch_seconds)),
         # --- ALLC
         "all-content-always": Behaviour(before=_all_content_always),
         "all-content-false-as-true": Behaviour(before=_all_content_false_as_true),
         "all-content-ignored": Behaviour(before=_all_content_ignored),
         "all-content-list-only": Behaviour(before=_all_content_list_only),
+        "all-content-query-ignored": Behaviour(before=_all_content_query_ignored),
+        "all-content-query-list-only": Behaviour(before=_all_content_query_list_only),
         "configuration-type-not-ovf": Behaviour(node=_on_snapshots(_configuration_type_not_ovf)),
         "ovf-as-child-elements": Behaviour(after=_ovf_as_child_elements),
         "ovf-wrong-namespace": Behaviour(
@@ -1344,6 +1477,7 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "restore-unknown-500": Behaviour(before=_restore_unknown_500),
         "restore-active-allowed": Behaviour(before=_restore_active_allowed),
         "restore-memory-409": Behaviour(before=_restore_memory_409),
+        "restore-status-nested": Behaviour(after=_restore_status_nested),
         # --- NEG, ERR, AUTH
         "json-by-default": Behaviour(before=_json_by_default),
         "unsupported-accept-200": Behaviour(before=_unsupported_accept_200),
@@ -1355,6 +1489,7 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "auth-bypass": Behaviour(before=_auth_bypass),
         "auth-any-password": Behaviour(before=_auth_any_password),
         "auth-401-with-data": Behaviour(before=_auth_401_with_data_before, after=_auth_401_with_data_after),
+        "auth-bogus-token": Behaviour(before=_auth_bogus_token),
         # --- optional features (commit-keeps-newer, undo-keeps-configuration: Deviations)
         "freeze-on-down-vm": Behaviour(before=_freeze_on_down_vm),
         "sub-collection-put-accepted": Behaviour(before=_sub_collection_put_accepted),
@@ -1373,5 +1508,8 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "no-optional-features": Behaviour(before=_no_optional_features, node=_no_optional_features_node),
         "delete-204": Behaviour(after=_delete_204),
         "engine-3.6-errors": Behaviour(after=_engine_36_errors),
+        "json-native-values": Behaviour(after=_json_native_values),
+        "json-iso-dates": Behaviour(node=_when_json(_json_iso_dates)),
+        "version-prefix": Behaviour(),  # the suite's engine URL (calibration), not the engine, changes
     }
 )

@@ -7,17 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from conformance.calibration import Matrix, Row, render_markdown
+from conformance.calibration import Matrix, Row, render_markdown, select_cases
 from conformance.catalogue import Level, load_catalogue
-from conformance.engine import FAULTS, VARIANTS
 
 pytestmark = pytest.mark.slow
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
 
 
-def _row(matrix: Matrix, name: str) -> Row:
-    return next(row for row in matrix.rows if row.name == name)
+#: every (case, dialect) pair the matrix runs, as pytest ids "name-v4"
+FAULT_PAIRS = [pytest.param(c.name, c.dialect, id=f"{c.name}-v{c.dialect}") for c in select_cases() if c.kind == "fault"]
+VARIANT_PAIRS = [pytest.param(c.name, c.dialect, id=f"{c.name}-v{c.dialect}") for c in select_cases() if c.kind == "variant"]
+
+
+def _row(matrix: Matrix, name: str, dialect: str) -> Row:
+    return next(row for row in matrix.rows if row.name == name and row.dialect == dialect)
 
 
 def _blamed(row: Row) -> set[str]:
@@ -33,9 +37,9 @@ def _healthy(row: Row) -> None:
         assert outcome.server_errors == 0, f"{row.name}: {outcome.server_errors} answers were 5xx"
 
 
-@pytest.mark.parametrize("name", list(FAULTS))
-def test_fault_is_detected_and_blamed_on_what_it_breaks(matrix: Matrix, name: str) -> None:
-    row = _row(matrix, name)
+@pytest.mark.parametrize(("name", "dialect"), FAULT_PAIRS)
+def test_fault_is_detected_and_blamed_on_what_it_breaks(matrix: Matrix, name: str, dialect: str) -> None:
+    row = _row(matrix, name, dialect)
     _healthy(row)
     catalogue = load_catalogue()
     outcome, breaks = row.outcome, row.outcome.case.breaks
@@ -49,9 +53,9 @@ def test_fault_is_detected_and_blamed_on_what_it_breaks(matrix: Matrix, name: st
     assert row.verdict == "detected"
 
 
-@pytest.mark.parametrize("name", list(VARIANTS))
-def test_variant_stays_conformant(matrix: Matrix, name: str) -> None:
-    row = _row(matrix, name)
+@pytest.mark.parametrize(("name", "dialect"), VARIANT_PAIRS)
+def test_variant_stays_conformant(matrix: Matrix, name: str, dialect: str) -> None:
+    row = _row(matrix, name, dialect)
     _healthy(row)
     assert row.outcome.verdict == "conformant", f"{name}: verdict {row.outcome.verdict} ({row.outcome.report_dir})"
     assert _blamed(row) == set(), f"{name}: false alarm on {sorted(_blamed(row))} ({row.outcome.report_dir})"
@@ -59,9 +63,14 @@ def test_variant_stays_conformant(matrix: Matrix, name: str) -> None:
 
 
 def test_matrix_is_complete_and_green(matrix: Matrix) -> None:
-    assert {row.name for row in matrix.rows} == set(FAULTS) | set(VARIANTS)
+    pairs = {(c.name, c.dialect) for c in select_cases()}
+    assert {(row.name, row.dialect) for row in matrix.rows} == pairs
     assert matrix.ok, matrix.summary()
-    assert matrix.summary().startswith(f"{len(FAULTS)}/{len(FAULTS)} faults detected (100 %), 0 mis-blamed, 0 false alarms")
+    faults = len(FAULT_PAIRS)
+    assert matrix.summary().startswith(f"{faults}/{faults} faults detected (100 %), 0 mis-blamed, 0 false alarms")
+    for dialect in ("3", "4"):  # each dialect's matrix is green on its own
+        assert f"v{dialect}: " in matrix.summary()
+        assert matrix.of_dialect(dialect).ok
 
 
 def test_docs_calibration_is_the_generated_matrix(matrix: Matrix) -> None:

@@ -26,30 +26,36 @@ NOT_ISOLABLE = {
 }
 
 
-def test_every_requirement_of_the_v3_catalogue_has_a_fault() -> None:
+@pytest.mark.parametrize("dialect", ["3", "4"])
+def test_every_requirement_of_the_dialects_catalogue_has_a_fault_in_that_dialect(dialect: str) -> None:
     """MUST, SHOULD and MAY alike: an offered MAY is judged like a MUST."""
-    covered = {rid for fault in FAULTS.values() for rid in fault.breaks}
-    missing = [r.id for r in load_catalogue().for_dialect("3") if r.id not in covered]
-    assert not missing, f"requirements without a fault behind them: {missing}"
+    covered = {rid for fault in FAULTS.values() if dialect in fault.dialects for rid in fault.breaks}
+    missing = [r.id for r in load_catalogue().for_dialect(dialect) if r.id not in covered]
+    assert not missing, f"v{dialect} requirements without a v{dialect} fault behind them: {missing}"
 
 
-def test_every_requirement_has_a_fault_of_its_own_where_one_can_exist() -> None:
-    alone = {fault.breaks[0] for fault in FAULTS.values() if len(fault.breaks) == 1}
-    assert {r.id for r in load_catalogue().for_dialect("3")} - alone == NOT_ISOLABLE
+@pytest.mark.parametrize("dialect", ["3", "4"])
+def test_every_requirement_has_a_fault_of_its_own_where_one_can_exist(dialect: str) -> None:
+    alone = {fault.breaks[0] for fault in FAULTS.values() if len(fault.breaks) == 1 and dialect in fault.dialects}
+    assert {r.id for r in load_catalogue().for_dialect(dialect)} - alone == NOT_ISOLABLE
 
 
 def test_faults_name_known_requirements_and_say_why_they_break_several() -> None:
     catalogue = load_catalogue()
-    known = {r.id for r in catalogue.for_dialect("3")}
     for fault in FAULTS.values():
         assert fault.kind == "fault"
-        assert set(fault.breaks) <= known, fault.name
+        for dialect in fault.dialects:  # what it breaks applies in every dialect it runs in
+            assert set(fault.breaks) <= {r.id for r in catalogue.for_dialect(dialect)}, (fault.name, dialect)
         assert len(set(fault.breaks)) == len(fault.breaks), fault.name
         assert bool(fault.why) == (len(fault.breaks) > 1), fault.name
         assert fault.summary.endswith("."), fault.name
     for variant in VARIANTS.values():
         assert variant.kind == "variant"
         assert variant.breaks == ()
+    for case in (*FAULTS.values(), *VARIANTS.values()):  # a case restricted to one dialect says why
+        assert case.dialects, case.name
+        assert case.dialects <= {"3", "4"}, case.name
+        assert bool(case.restricted) == (case.dialects != {"3", "4"}), case.name
 
 
 def test_every_name_has_a_behaviour_and_every_behaviour_a_name() -> None:
@@ -114,11 +120,22 @@ def test_serve_refuses_unknown_names(argv: tuple[str, ...], capsys: pytest.Captu
 
 
 def test_selection_of_cases() -> None:
-    assert len(select_cases()) == len(FAULTS) + len(VARIANTS)
-    assert [c.name for c in select_cases(["put-400"], ["delete-204"])] == ["put-400", "delete-204"]
-    assert [c.name for c in select_cases(variants=["delete-204"])] == ["delete-204"]
+    every = (*FAULTS.values(), *VARIANTS.values())
+    assert len(select_cases()) == sum(len(case.dialects) for case in every)
+    assert [(c.name, c.dialect) for c in select_cases(["put-400"], ["delete-204"])] == [
+        ("put-400", "3"),
+        ("delete-204", "3"),
+        ("put-400", "4"),
+        ("delete-204", "4"),
+    ]
+    assert [c.name for c in select_cases(variants=["delete-204"], dialects=["4"])] == ["delete-204"]
+    # a case limited to v4 is not run in v3
+    assert select_cases(["all-content-query-ignored"], dialects=["3"]) == ()
+    assert [c.dialect for c in select_cases(["all-content-query-ignored"])] == ["4"]
     with pytest.raises(ValueError, match="unknown fault 'nope'"):
         select_cases(["nope"])
+    with pytest.raises(ValueError, match="unknown dialect"):
+        select_cases(dialects=["5"])
 
 
 def test_selfcheck_refuses_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
@@ -180,9 +197,17 @@ def test_selfcheck_prints_the_matrix_and_writes_json_and_markdown(tmp_path: Path
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "put-400" in printed
-    assert "1/1 faults detected (100 %), 0 mis-blamed, 0 false alarms on 1 variant" in printed
+    # both dialects by default: the summary counts (case, dialect) pairs, then each dialect
+    assert "2/2 faults detected (100 %), 0 mis-blamed, 0 false alarms on 2 variants (v3: 1/1 faults detected" in printed
     document = json.loads((tmp_path / "m.json").read_text())
     assert document["ok"] is True
-    assert document["faults"][0]["blamed"] == ["SNAP-PUT-02"]
+    assert [(f["dialect"], f["blamed"]) for f in document["faults"]] == [("3", ["SNAP-PUT-02"]), ("4", ["SNAP-PUT-02"])]
     assert document["variants"][0]["verdict"] == "conformant"
-    assert "| `put-400` |" in (tmp_path / "m.md").read_text()
+    assert "| `put-400` | v4 |" in (tmp_path / "m.md").read_text()
+
+
+def test_selfcheck_runs_one_dialect(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["selfcheck", "--fault", "all-content-query-ignored", "--api-version", "4", "-j", "1"]) == 0
+    assert "1/1 faults detected (100 %), 0 mis-blamed, 0 false alarms on 0 variants" in capsys.readouterr().out
+    assert main(["selfcheck", "--fault", "all-content-query-ignored", "--api-version", "3"]) == 3
+    assert "works in API version 3" in capsys.readouterr().err
