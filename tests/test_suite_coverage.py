@@ -12,8 +12,8 @@ import pytest
 import conformance.suite
 from conformance.catalogue import Level, load_catalogue
 
-#: The dialects the suite checks today (v4 arrives with its own issue).
-SUPPORTED_DIALECTS = ("3",)
+#: The dialects the suite checks.
+SUPPORTED_DIALECTS = ("3", "4")
 
 
 def _conformance_tests() -> Iterator[tuple[str, object]]:
