@@ -26,6 +26,7 @@ from conformance.checks.all_content import (
 )
 from conformance.checks.documents import (
     HTTPAnswer,
+    check_ok_answer,
     child_text,
     header,
     media_type,
@@ -120,6 +121,7 @@ __all__ = [
     "check_no_server_error",
     "check_not_acceptable",
     "check_nothing_created",
+    "check_ok_answer",
     "check_one_active",
     "check_ovf_describes_vm",
     "check_ovf_json",

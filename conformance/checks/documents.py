@@ -20,6 +20,7 @@ from conformance.checks._show import show, show_body
 
 __all__ = [
     "HTTPAnswer",
+    "check_ok_answer",
     "child_text",
     "header",
     "media_type",
@@ -78,6 +79,25 @@ def _received(raw: bytes, problem: str) -> str:
         return described
     start = max(0, column - 60)
     return f"{described}; at line {line}, column {column}: {show(lines[line - 1][start : column + 40])}"
+
+
+def check_ok_answer(answer: HTTPAnswer, requirement: str, *, what: str, media: str, body: str) -> None:
+    """``answer`` is a 200 of media type ``media`` (parameters such as charset allowed),
+    else ``requirement`` fails (SNAP-REPR-01, SNAP-JSON-01)."""
+    if answer.status_code != 200:
+        raise RequirementFailure(
+            requirement,
+            f"{what} did not answer 200",
+            received=f"status {answer.status_code}, {show_body(answer.content)}",
+            expected=f"200 with {body}",
+        )
+    if media_type(answer) != media:
+        raise RequirementFailure(
+            requirement,
+            f"{what} is not {media}",
+            received=f"Content-Type {show(header(answer, 'Content-Type'))}",
+            expected=f"{media} (parameters such as charset allowed)",
+        )
 
 
 def parse_xml_text(text: str | bytes, requirement: str, *, what: str = "the answer") -> etree._Element:

@@ -16,8 +16,8 @@ from typing import Any
 from lxml import etree
 
 from conformance.checks._failure import RequirementFailure
-from conformance.checks._show import listing, show, show_body, subject
-from conformance.checks.documents import HTTPAnswer, child_text, header, media_type, parse_json_answer, snapshot_id
+from conformance.checks._show import listing, show, subject
+from conformance.checks.documents import HTTPAnswer, check_ok_answer, child_text, parse_json_answer, snapshot_id
 from conformance.checks.lexical import collapse_whitespace, is_guid, is_xs_boolean, parse_xs_boolean, parse_xs_datetime
 from conformance.dialect import Dialect
 
@@ -36,20 +36,7 @@ def check_json_collection_answer(answer: HTTPAnswer) -> list[Mapping[str, Any]]:
     wrapped in its XML root's name) fails.
     """
     requirement = "SNAP-JSON-01"
-    if answer.status_code != 200:
-        raise RequirementFailure(
-            requirement,
-            "the JSON snapshot list did not answer 200",
-            received=f"status {answer.status_code}, {show_body(answer.content)}",
-            expected="200 with a JSON object",
-        )
-    if media_type(answer) != "application/json":
-        raise RequirementFailure(
-            requirement,
-            "the snapshot list asked for as JSON is not application/json",
-            received=f"Content-Type {show(header(answer, 'Content-Type'))}",
-            expected="application/json",
-        )
+    check_ok_answer(answer, requirement, what="the snapshot list asked for as JSON", media="application/json", body="a JSON object")
     document = parse_json_answer(answer, requirement)
     if not isinstance(document, dict):
         raise RequirementFailure(

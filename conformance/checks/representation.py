@@ -15,12 +15,11 @@ import xmlschema
 from lxml import etree
 
 from conformance.checks._failure import RequirementFailure
-from conformance.checks._show import listing, show, show_body, subject
+from conformance.checks._show import listing, show, subject
 from conformance.checks.documents import (
     HTTPAnswer,
+    check_ok_answer,
     child_text,
-    header,
-    media_type,
     parse_xml_answer,
     snapshot_id,
 )
@@ -113,20 +112,7 @@ def check_collection_answer(answer: HTTPAnswer) -> etree._Element:
     ``total``, ``active``, ``collapse_snapshots``) are accepted too.
     """
     requirement = "SNAP-REPR-01"
-    if answer.status_code != 200:
-        raise RequirementFailure(
-            requirement,
-            "the snapshot list did not answer 200",
-            received=f"status {answer.status_code}, {show_body(answer.content)}",
-            expected="200 with a snapshots document",
-        )
-    if media_type(answer) != "application/xml":
-        raise RequirementFailure(
-            requirement,
-            "the snapshot list is not application/xml",
-            received=f"Content-Type {show(header(answer, 'Content-Type'))}",
-            expected="application/xml (parameters such as charset allowed)",
-        )
+    check_ok_answer(answer, requirement, what="the snapshot list", media="application/xml", body="a snapshots document")
     root = parse_xml_answer(answer, requirement)
     if root.tag != "snapshots":
         raise RequirementFailure(
