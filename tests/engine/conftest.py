@@ -60,6 +60,9 @@ def poll(read: Callable[[], Any], accept: Callable[[Any], bool], *, timeout: flo
 class Api:
     """An authenticated client of one engine, with helpers for its XML and JSON."""
 
+    #: where a VM's or an action's status sits (v3 nests it; :class:`V4Api` says ``status``)
+    STATUS = "status/state"
+
     def __init__(self, engine: EngineHandle, *, auth: tuple[str, str] | None = (USER, PASSWORD)) -> None:
         self.engine = engine
         # Plain HTTP on loopback; verify=False only spares loading the CA bundle (~0.1 s a client).
@@ -128,21 +131,21 @@ class Api:
         assert reason.strip()
         return reason, root.findtext("detail") or ""
 
-    @staticmethod
-    def failed_action(response: httpx.Response, status: int) -> tuple[str, str]:
+    @classmethod
+    def failed_action(cls, response: httpx.Response, status: int) -> tuple[str, str]:
         """``(reason, detail)`` of a refused action: ``<action>`` failed with a ``<fault>``."""
         root = Api.xml(response, status)
         assert root.tag == "action", etree.tostring(root)
-        assert root.findtext("status/state") == "failed"
+        assert root.findtext(cls.STATUS) == "failed"
         reason = root.findtext("fault/reason") or ""
         assert reason.strip()
         return reason, root.findtext("fault/detail") or ""
 
-    @staticmethod
-    def completed(response: httpx.Response) -> None:
+    @classmethod
+    def completed(cls, response: httpx.Response) -> None:
         root = Api.xml(response, 200)
         assert root.tag == "action"
-        assert root.findtext("status/state") == "complete"
+        assert root.findtext(cls.STATUS) == "complete"
 
     # --- VMs ------------------------------------------------------------------------
 
@@ -156,7 +159,7 @@ class Api:
         return self.xml(self.get(f"vms/{vm_id}"))
 
     def vm_status(self, vm_id: str) -> str:
-        return self.vm(vm_id).findtext("status/state") or ""
+        return self.vm(vm_id).findtext(self.STATUS) or ""
 
     def start_vm(self, vm_id: str) -> None:
         self.completed(self.post(f"vms/{vm_id}/start"))
@@ -317,28 +320,12 @@ def sso_token(client: httpx.Client, *, user: str = USER, password: str = PASSWOR
 class V4Api(Api):
     """An :class:`Api` speaking v4: ``Version: 4`` and ``Authorization: Bearer`` on every request."""
 
+    STATUS = "status"
+
     def __init__(self, engine: EngineHandle) -> None:
         super().__init__(engine, auth=None)
         self.token = sso_token(self.client)
         self.client.headers.update({"Version": "4", "Authorization": f"Bearer {self.token}"})
-
-    @staticmethod
-    def failed_action(response: httpx.Response, status: int) -> tuple[str, str]:
-        root = Api.xml(response, status)
-        assert root.tag == "action", etree.tostring(root)
-        assert root.findtext("status") == "failed"
-        reason = root.findtext("fault/reason") or ""
-        assert reason.strip()
-        return reason, root.findtext("fault/detail") or ""
-
-    @staticmethod
-    def completed(response: httpx.Response) -> None:
-        root = Api.xml(response, 200)
-        assert root.tag == "action"
-        assert root.findtext("status") == "complete"
-
-    def vm_status(self, vm_id: str) -> str:
-        return self.vm(vm_id).findtext("status") or ""
 
     def by_type(self, vm_id: str, snapshot_type: str) -> list[etree._Element]:
         return [s for s in self.snapshots(vm_id) if s.findtext("snapshot_type") == snapshot_type]
