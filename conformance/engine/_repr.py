@@ -225,15 +225,21 @@ class Representer:
             None if creation is None else self.status(creation.state, "creation_status"),
             *(self.link(rel, f"{href}/{rel}") for rel in DEVICE_KINDS),
             None if creation is None else self.link("creation_status", self.creation_href(creation)),
+            *self.snapshot_members(snapshot, ovf),
+            repeated=True,
+            id=snapshot.id,
+            href=href,
+        )
+
+    def snapshot_members(self, snapshot: SnapshotView, ovf: str | None) -> tuple[Node | None, ...]:
+        """What follows BaseResource's part of a snapshot, in the dialect's schema order."""
+        return (
             el(self.dialect.type_element, snapshot.type),
             None if ovf is None else el("initialization", None, el("configuration", None, el("type", "ovf"), el("data", ovf))),
             self.ref("vm", snapshot.vm_id, self.vm_href(snapshot.vm_id)),
             el("date", snapshot.date),
             el("snapshot_status", snapshot.status),
             el("persist_memorystate", snapshot.persist_memorystate),
-            repeated=True,
-            id=snapshot.id,
-            href=href,
         )
 
     def snapshots(self, snapshots: Iterable[SnapshotView], *, all_content: bool) -> Node:

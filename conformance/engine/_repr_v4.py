@@ -22,13 +22,13 @@ leaves (``_json.json_scalar_v4``), and ``all_content`` may be a query parameter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from conformance.engine._json import json_scalar_v4, render_json
-from conformance.engine._model import Cluster, CreationView, DiskConfig, NicConfig, SnapshotView, Template, VmView
+from conformance.engine._model import Cluster, DiskConfig, NicConfig, SnapshotView, Template, VmView
 from conformance.engine._nodes import Node, el
-from conformance.engine._repr import DEVICE_KINDS, VM_ACTIONS, Representer
+from conformance.engine._repr import VM_ACTIONS, Representer
 from conformance.engine._serialize import Format
 from conformance.engine._xml import render_xml
 
@@ -172,31 +172,15 @@ class V4Representer(Representer):
 
     # --- snapshots ------------------------------------------------------------------
 
-    def snapshot(self, snapshot: SnapshotView, *, all_content: bool, creation: CreationView | None = None) -> Node:
-        href = self.snapshot_href(snapshot.vm_id, snapshot.id)
-        # The active snapshot has no configuration of its own: it is the VM itself.
-        ovf = snapshot.ovf if all_content else None
-        return el(
-            "snapshot",
-            None,
-            self.actions(href, ["restore"]),
-            el("description", snapshot.description),
-            None if creation is None else self.status(creation.state, "creation_status"),
-            *(self.link(rel, f"{href}/{rel}") for rel in DEVICE_KINDS),
-            None if creation is None else self.link("creation_status", self.creation_href(creation)),
+    def snapshot_members(self, snapshot: SnapshotView, ovf: str | None) -> tuple[Node | None, ...]:
+        return (
             None if ovf is None else el("initialization", None, el("configuration", None, el("data", ovf), el("type", "ovf"))),
             el("date", snapshot.date),
             el("persist_memorystate", snapshot.persist_memorystate),
             el("snapshot_status", snapshot.status),
             el(self.dialect.type_element, snapshot.type),
             self.ref("vm", snapshot.vm_id, self.vm_href(snapshot.vm_id)),
-            repeated=True,
-            id=snapshot.id,
-            href=href,
         )
-
-    def snapshots(self, snapshots: Iterable[SnapshotView], *, all_content: bool) -> Node:
-        return el("snapshots", None, *(self.snapshot(s, all_content=all_content) for s in snapshots), items="snapshot")
 
     # --- devices --------------------------------------------------------------------
 
