@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ __all__ = [
     "CatalogueError",
     "Level",
     "Requirement",
+    "catalogue_sha256",
     "load_catalogue",
     "parse_catalogue",
 ]
@@ -140,6 +142,12 @@ class Catalogue:
 def load_catalogue() -> Catalogue:
     """The packaged catalogue (``specs/requirements.yaml``), read and checked once."""
     return parse_catalogue(spec("requirements.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def catalogue_sha256() -> str:
+    """The SHA-256 (hex) of the packaged catalogue file: which catalogue a run was judged by."""
+    return hashlib.sha256(spec("requirements.yaml").read_bytes()).hexdigest()
 
 
 def parse_catalogue(text: str) -> Catalogue:

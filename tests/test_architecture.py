@@ -16,7 +16,8 @@ FORBIDDEN = {
     "reports": {"suite", "plugin", "client", "engine", "checks", "cli", "calibration"},
     "client": {"suite", "plugin", "engine", "checks", "cli", "calibration"},
     "plugin": {"suite", "engine", "cli", "calibration"},
-    "suite": {"engine", "cli", "calibration"},
+    "suite": {"engine", "cli", "calibration", "offline"},
+    "offline": {"engine", "cli", "calibration", "suite"},
     "calibration": {"cli"},
 }
 

@@ -46,9 +46,7 @@ __all__ = [
 DIALECTS = ("3", "4")
 
 
-def select_cases(
-    faults: Iterable[str] | None = None, variants: Iterable[str] | None = None, dialects: Iterable[str] = DIALECTS
-) -> tuple[Case, ...]:
+def select_cases(faults: Iterable[str] | None = None, variants: Iterable[str] | None = None, dialects: Iterable[str] = DIALECTS) -> tuple[Case, ...]:
     """The (case, dialect) pairs to run, dialect by dialect: every fault and variant when
     neither is given, else just those named, each in the ``dialects`` it works in;
     :class:`ValueError` for a name or dialect the engine does not know."""

@@ -114,6 +114,11 @@ def _read(case: Injectable, job: CaseJob, seconds: float, problem: str | None) -
     problem = problem or outcome.get("problem")
     if results.get("aborted"):
         problem = problem or f"the run could not run: {results['aborted']}"
+    left = [r.get("href", "?") for r in results.get("created_resources", []) if not r.get("removed")]
+    if left and not case.keeps_resources:  # whatever the engine does, the suite leaves nothing behind
+        problem = problem or f"the run left {len(left)} of its resources on the engine: {', '.join(left[:3])}"
+    if case.keeps_resources and not left:
+        problem = problem or "the engine refuses every removal, yet the run lists nothing as left behind"
     blamed = sorted({rid for test in results.get("tests", []) for rid in test.get("blamed", [])})
     return Outcome(
         case=case,

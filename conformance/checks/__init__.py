@@ -65,8 +65,11 @@ from conformance.checks.lifecycle import (
 )
 from conformance.checks.negotiation import check_default_xml, check_not_acceptable
 from conformance.checks.representation import (
+    LEGACY_API_PATH,
+    NEXT_RUN_DESCRIPTION,
     SNAPSHOT_STATUSES,
     SNAPSHOT_TYPES,
+    api_roots,
     check_collection_answer,
     check_date,
     check_date_offset,
@@ -85,16 +88,20 @@ from conformance.checks.representation import (
     check_unique_ids,
     check_vm_links_snapshots,
     check_vm_reference,
+    is_next_run_snapshot,
     prev_link,
     same_id,
     same_instant,
 )
 
 __all__ = [
+    "LEGACY_API_PATH",
+    "NEXT_RUN_DESCRIPTION",
     "SNAPSHOT_STATUSES",
     "SNAPSHOT_TYPES",
     "HTTPAnswer",
     "RequirementFailure",
+    "api_roots",
     "check_action_complete",
     "check_all_content_query",
     "check_answer_status",
@@ -146,6 +153,7 @@ __all__ = [
     "has_offset",
     "header",
     "is_guid",
+    "is_next_run_snapshot",
     "is_xs_boolean",
     "is_xs_datetime",
     "json_instant",

@@ -79,9 +79,7 @@ def check_configuration_present(snapshot: etree._Element, dialect: Dialect) -> N
         raise RequirementFailure(
             "SNAP-ALLC-02",
             f"{subject(identifier)}: no configuration with All-Content",
-            received="no initialization/configuration"
-            if snapshot.find("initialization") is None
-            else "initialization without configuration",
+            received="no initialization/configuration" if snapshot.find("initialization") is None else "initialization without configuration",
             expected=expected,
         )
     kind = child_text(configuration, "type")
@@ -90,8 +88,7 @@ def check_configuration_present(snapshot: etree._Element, dialect: Dialect) -> N
     if kind != "ovf" or empty:
         raise RequirementFailure(
             "SNAP-ALLC-02",
-            f"{subject(identifier)}: configuration "
-            + ("is not of type ovf" if kind != "ovf" else "has no data" if data is None else "has empty data"),
+            f"{subject(identifier)}: configuration " + ("is not of type ovf" if kind != "ovf" else "has no data" if data is None else "has empty data"),
             received=f"type {show(kind)}, data {'absent' if data is None else 'empty' if empty else 'present'}",
             expected=expected,
         )
@@ -105,9 +102,7 @@ def check_ovf_xml(snapshot: etree._Element) -> etree._Element:
     data = snapshot.find(_DATA)
     expected = f"escaped markup (&lt;ovf:Envelope ...) whose text is a document with root Envelope in {OVF_NAMESPACE}"
     if data is None:
-        raise RequirementFailure(
-            requirement, f"{subject(identifier)}: no OVF", received=f"no {_DATA}", expected=expected
-        )
+        raise RequirementFailure(requirement, f"{subject(identifier)}: no OVF", received=f"no {_DATA}", expected=expected)
     children = _element_children(data)
     if children:
         raise RequirementFailure(
@@ -118,9 +113,7 @@ def check_ovf_xml(snapshot: etree._Element) -> etree._Element:
         )
     text = str(data.xpath("string()"))
     if not text.strip():
-        raise RequirementFailure(
-            requirement, f"{subject(identifier)}: data is empty", received=show(text), expected=expected
-        )
+        raise RequirementFailure(requirement, f"{subject(identifier)}: data is empty", received=show(text), expected=expected)
     envelope = parse_xml_text(text, requirement, what=f"the OVF of {subject(identifier)}")
     _require_envelope(envelope, requirement, f"{subject(identifier)}: the OVF's root is not ovf:Envelope")
     return envelope
@@ -128,9 +121,7 @@ def check_ovf_xml(snapshot: etree._Element) -> etree._Element:
 
 def _require_envelope(root: etree._Element, requirement: str, title: str) -> None:
     if root.tag != _ENVELOPE:
-        raise RequirementFailure(
-            requirement, title, received=f"root <{root.tag}>", expected=f"root {{{OVF_NAMESPACE}}}Envelope"
-        )
+        raise RequirementFailure(requirement, title, received=f"root <{root.tag}>", expected=f"root {{{OVF_NAMESPACE}}}Envelope")
 
 
 def _canonical(element: etree._Element) -> bytes:
@@ -174,8 +165,7 @@ def check_ovf_json(json_snapshot: Mapping[str, Any], xml_ovf_text: str) -> None:
         escaped = start.startswith("&lt;")
         raise RequirementFailure(
             requirement,
-            f"{subject(identifier)}: JSON OVF is "
-            + ("entity-escaped instead of raw markup" if escaped else "not markup"),
+            f"{subject(identifier)}: JSON OVF is " + ("entity-escaped instead of raw markup" if escaped else "not markup"),
             received=show(data),
             expected=expected,
         )
@@ -268,9 +258,7 @@ def _canonical_text(text: str) -> bytes | None:
         return None
 
 
-def check_all_content_query(
-    by_query: Sequence[etree._Element], by_header: Sequence[etree._Element], dialect: Dialect
-) -> None:
+def check_all_content_query(by_query: Sequence[etree._Element], by_header: Sequence[etree._Element], dialect: Dialect) -> None:
     """SNAP-ALLC-06 (v4): the list fetched with the query ``all_content=true`` carries
     the same configuration data as the list fetched with the header ``All-Content: true``:
     the same regular (non-active) snapshots have non-empty

@@ -137,9 +137,7 @@ def _same_flag(xml_text: str | None, json_value: object) -> bool:
         return False
     if isinstance(json_value, bool):
         return json_value == parse_xs_boolean(xml_text)
-    return isinstance(json_value, str) and is_xs_boolean(json_value) and (
-        parse_xs_boolean(json_value) == parse_xs_boolean(xml_text)
-    )
+    return isinstance(json_value, str) and is_xs_boolean(json_value) and (parse_xs_boolean(json_value) == parse_xs_boolean(xml_text))
 
 
 def _same_text(xml_text: str | None, json_value: object) -> bool:
@@ -150,9 +148,7 @@ def _key(identifier: str) -> str:
     return identifier.lower() if is_guid(identifier) else identifier
 
 
-def check_json_matches_xml(
-    json_snapshots: Sequence[Mapping[str, Any]], xml_snapshots: Sequence[etree._Element], dialect: Dialect
-) -> None:
+def check_json_matches_xml(json_snapshots: Sequence[Mapping[str, Any]], xml_snapshots: Sequence[etree._Element], dialect: Dialect) -> None:
     """SNAP-JSON-02: the JSON list holds the same snapshots as the XML one (by id), each
     with the same href, description, ``{type}``, status, memory flag (a JSON boolean or
     an ``xs:boolean`` string) and date (the same instant: ISO string or epoch ms)."""

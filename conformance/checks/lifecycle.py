@@ -95,6 +95,14 @@ def _fault_of(root: etree._Element, dialect: Dialect) -> etree._Element | None:
     return None
 
 
+def _json_fault_reason(value: object) -> str | None:
+    """The non-empty reason of a JSON fault (``{"reason": ..}``, ``{"fault": {"reason": ..}}``,
+    a failed action holding one), None when ``value`` is no such fault."""
+    fault = value.get("fault", value) if isinstance(value, dict) else None
+    reason = fault.get("reason") if isinstance(fault, dict) else None
+    return reason if isinstance(reason, str) and reason.strip() else None
+
+
 def check_fault_answer(answer: HTTPAnswer, requirement: str, allowed: Collection[int], what: str, dialect: Dialect, *, json_expected: bool = False) -> None:
     """A refusal: one of the ``allowed`` codes, and a fault with a non-empty reason in the
     negotiated format — a ``fault`` document, or a failed ``action`` carrying one
@@ -108,10 +116,7 @@ def check_fault_answer(answer: HTTPAnswer, requirement: str, allowed: Collection
                 received=_status_line(answer),
                 expected="an application/json fault (Accept: application/json was sent)",
             )
-        value = parse_json_answer(answer, requirement)
-        fault = value.get("fault", value) if isinstance(value, dict) else None
-        reason = fault.get("reason") if isinstance(fault, dict) else None
-        if not isinstance(reason, str) or not reason.strip():
+        if _json_fault_reason(parse_json_answer(answer, requirement)) is None:
             raise RequirementFailure(
                 requirement,
                 f"{what}: the JSON fault has no reason",
@@ -146,14 +151,22 @@ def check_empty_or_fault(answer: HTTPAnswer, requirement: str, allowed: Collecti
         return
     kind = media_type(answer)
     if kind == "application/json":
-        value = parse_json_answer(answer, requirement)
-        if isinstance(value, dict) and isinstance(value.get("fault", value), dict):
+        if _json_fault_reason(parse_json_answer(answer, requirement)) is not None:
             return
-        raise RequirementFailure(requirement, f"{what}: the body is not a fault", received=show_body(answer.content), expected="an empty body or a JSON fault")
+        raise RequirementFailure(
+            requirement,
+            f"{what}: the body is not a fault",
+            received=show_body(answer.content),
+            expected='an empty body or a JSON fault with a non-empty "reason"',
+        )
     if kind in ("application/xml", "text/xml"):
-        if _fault_of(parse_xml_answer(answer, requirement), dialect) is None:
+        fault = _fault_of(parse_xml_answer(answer, requirement), dialect)
+        if fault is None or not (fault.findtext("reason") or "").strip():
             raise RequirementFailure(
-                requirement, f"{what}: the body is not a fault", received=show_body(answer.content), expected="an empty body or a <fault> document"
+                requirement,
+                f"{what}: the body is not a fault" if fault is None else f"{what}: the fault has an empty reason",
+                received=show_body(answer.content),
+                expected="an empty body or a <fault> document with a non-empty <reason>",
             )
         return
     raise RequirementFailure(
@@ -182,8 +195,10 @@ def check_create_answer(answer: HTTPAnswer, description: str) -> etree._Element:
     return snapshot
 
 
-def check_expect_201(answer: HTTPAnswer, snapshot_href: str) -> None:
-    """SNAP-CRT-02 (SHOULD): ``Expect: 201-created`` gives 201 with ``Location`` = the href."""
+def check_expect_201(answer: HTTPAnswer, snapshot_href: str, statuses_after: Sequence[str | None] = ()) -> None:
+    """SNAP-CRT-02 (SHOULD): ``Expect: 201-created`` gives 201 once the snapshot is done
+    (its status in the answer, and at the first read after it, is not ``locked``), with
+    ``Location`` = the href."""
     requirement = "SNAP-CRT-02"
     if answer.status_code != 201:
         raise RequirementFailure(
@@ -192,6 +207,18 @@ def check_expect_201(answer: HTTPAnswer, snapshot_href: str) -> None:
     location = header(answer, "Location")
     if location is None or urlsplit(location).path.rstrip("/") != snapshot_href.rstrip("/"):
         raise RequirementFailure(requirement, "the 201 answer's Location is not the snapshot's href", received=show(location), expected=show(snapshot_href))
+    try:
+        answered = parse_xml_answer(answer, requirement).findtext("snapshot_status")
+    except RequirementFailure:
+        answered = None  # what the 201 answer's body is, is SNAP-CRT-01's concern
+    first_read = statuses_after[0] if statuses_after else None
+    if "locked" in (answered, first_read):
+        raise RequirementFailure(
+            requirement,
+            "the 201 came before the snapshot was done",
+            received=f"snapshot_status {show(answered)} in the answer, {show(first_read)} at the first read after it",
+            expected="201 only once the snapshot is ok",
+        )
 
 
 def check_created_listed(snapshots: Sequence[etree._Element], snapshot_id_: str, description: str, dialect: Dialect) -> etree._Element:
@@ -324,15 +351,21 @@ def check_unchanged_snapshot(before: etree._Element, after: etree._Element, dial
 
 
 def check_action_complete(answer: HTTPAnswer, requirement: str, what: str, dialect: Dialect) -> None:
-    """A 200 (or 202) ``action`` whose status is complete (SNAP-RST-01, SNAP-RST-08, SNAP-QSC-01)."""
+    """A 200 ``action`` whose status is complete, or a 202 one still under way (pending,
+    in_progress) or complete — never failed, never carrying a fault (SNAP-RST-01,
+    SNAP-RST-08, SNAP-QSC-01, SNAP-PRV-01..03)."""
     check_answer_status(answer, requirement, (200, 202), what)
     root = parse_xml_answer(answer, requirement)
     if root.tag != "action":
         raise RequirementFailure(requirement, f"{what}: the answer is not an action", received=f"<{root.tag}>", expected="an <action> document")
     status = dialect.status_text(root)
-    if answer.status_code == 200 and status != "complete":
+    allowed = ("complete",) if answer.status_code == 200 else ("complete", "pending", "in_progress")
+    if status not in allowed or root.find("fault") is not None:
         raise RequirementFailure(
-            requirement, f"{what}: the action did not complete", received=_shown_status(root, dialect), expected=_status_form(dialect, "complete")
+            requirement,
+            f"{what}: the action {'failed' if status == 'failed' or root.find('fault') is not None else 'did not complete'}",
+            received=f"{answer.status_code} with {_shown_status(root, dialect)}" + (" and a <fault>" if root.find("fault") is not None else ""),
+            expected=" or ".join(_status_form(dialect, value) for value in allowed) + " without a fault",
         )
 
 

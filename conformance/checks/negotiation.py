@@ -26,7 +26,6 @@ def check_not_acceptable(answer: HTTPAnswer) -> None:
         raise RequirementFailure(
             "SNAP-NEG-02",
             "an unsupported Accept was not refused with 406",
-            received=f"status {answer.status_code}, Content-Type {show(header(answer, 'Content-Type'))}, "
-            f"{show_body(answer.content)}",
+            received=f"status {answer.status_code}, Content-Type {show(header(answer, 'Content-Type'))}, {show_body(answer.content)}",
             expected="406 Not Acceptable",
         )

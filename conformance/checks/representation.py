@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import xmlschema
 from lxml import etree
@@ -36,8 +37,11 @@ from conformance.dialect import Dialect
 from conformance.resources import spec
 
 __all__ = [
+    "LEGACY_API_PATH",
+    "NEXT_RUN_DESCRIPTION",
     "SNAPSHOT_STATUSES",
     "SNAPSHOT_TYPES",
+    "api_roots",
     "check_collection_answer",
     "check_date",
     "check_date_offset",
@@ -56,6 +60,7 @@ __all__ = [
     "check_unique_ids",
     "check_vm_links_snapshots",
     "check_vm_reference",
+    "is_next_run_snapshot",
     "prev_link",
     "same_id",
     "same_instant",
@@ -63,6 +68,8 @@ __all__ = [
 
 SNAPSHOT_TYPES = ("regular", "active", "stateless", "preview")
 SNAPSHOT_STATUSES = ("ok", "locked", "in_preview")
+#: how real engines describe the snapshot of a running VM's pending configuration change
+NEXT_RUN_DESCRIPTION = "Next Run configuration snapshot"
 
 #: children of ``snapshots`` the schema allows besides ``snapshot`` (BaseResources, Snapshots)
 _COLLECTION_MEMBERS = frozenset({"actions", "size", "total", "active", "collapse_snapshots"})
@@ -121,9 +128,7 @@ def check_collection_answer(answer: HTTPAnswer) -> etree._Element:
             received=f"root {_tag(root)}",
             expected="root <snapshots> (no namespace)",
         )
-    strays = [
-        child for child in _elements(root) if child.tag != "snapshot" and child.tag not in _COLLECTION_MEMBERS
-    ]
+    strays = [child for child in _elements(root) if child.tag != "snapshot" and child.tag not in _COLLECTION_MEMBERS]
     if strays:
         raise RequirementFailure(
             requirement,
@@ -144,9 +149,7 @@ def check_vm_links_snapshots(vm: etree._Element, vm_href: str) -> str:
     raise RequirementFailure(
         "SNAP-REPR-02",
         f"VM {vm.get('id') or vm_href} does not link its snapshots",
-        received=f'link rel="snapshots" href {listing(show(href) for href in hrefs)}'
-        if hrefs
-        else 'no link rel="snapshots" among the VM\'s links',
+        received=f'link rel="snapshots" href {listing(show(href) for href in hrefs)}' if hrefs else 'no link rel="snapshots" among the VM\'s links',
         expected=f'<link rel="snapshots" href="{expected}"/>',
     )
 
@@ -158,13 +161,9 @@ def check_guid(snapshot: etree._Element) -> None:
     """SNAP-REPR-03: the snapshot's ``id`` is a GUID (either case; case is SNAP-REPR-04)."""
     value = snapshot.get("id")
     if value is None:
-        raise RequirementFailure(
-            "SNAP-REPR-03", "snapshot without id", received="no id attribute", expected=_GUID_EXAMPLE
-        )
+        raise RequirementFailure("SNAP-REPR-03", "snapshot without id", received="no id attribute", expected=_GUID_EXAMPLE)
     if not is_guid(value):
-        raise RequirementFailure(
-            "SNAP-REPR-03", f"snapshot {value!r}: id is not a GUID", received=show(value), expected=_GUID_EXAMPLE
-        )
+        raise RequirementFailure("SNAP-REPR-03", f"snapshot {value!r}: id is not a GUID", received=show(value), expected=_GUID_EXAMPLE)
 
 
 def check_guid_lower_case(snapshot: etree._Element) -> None:
@@ -179,25 +178,40 @@ def check_guid_lower_case(snapshot: etree._Element) -> None:
         )
 
 
-def check_href(snapshot: etree._Element, *, api_path: str, vm_id: str) -> str:
-    """SNAP-REPR-05 (form): ``href`` is ``{api_path}/vms/{vm_id}/snapshots/{id}``; returns it."""
+#: the API root of the 3.x engines before /ovirt-engine/api; RHEV-M 3.6 still writes its
+#: hrefs under it when its web server hands it the request there (recorded: RHEV-M 3.6.8)
+LEGACY_API_PATH = "/api"
+
+
+def api_roots(api_path: str, dialect: Dialect | None = None) -> tuple[str, ...]:
+    """The API roots an engine's hrefs may start with: the one the suite talks to and, in
+    v3, the legacy ``/api`` that 3.x engines also serve."""
+    root = api_path.rstrip("/")
+    if dialect is not None and dialect.version == "3" and root != LEGACY_API_PATH:
+        return (root, LEGACY_API_PATH)
+    return (root,)
+
+
+def check_href(snapshot: etree._Element, *, api_path: str, vm_id: str, dialect: Dialect | None = None) -> str:
+    """SNAP-REPR-05 (form): ``href`` is ``{api_path}/vms/{vm_id}/snapshots/{id}`` (in v3 the
+    API path may be the legacy ``/api``); returns it."""
     identifier = snapshot_id(snapshot)
     href = snapshot.get("href")
-    template = f"{api_path.rstrip('/')}/vms/{vm_id}/snapshots/"
+    templates = [f"{root}/vms/{vm_id}/snapshots/" for root in api_roots(api_path, dialect)]
     if not identifier:
         raise RequirementFailure(
             "SNAP-REPR-05",
             "snapshot without id: its href cannot name it",
             received=f"href {show(href)} and no id",
-            expected=f"an id, and href {template}{{id}}",
+            expected=f"an id, and href {templates[0]}{{id}}",
         )
-    expected = template + identifier
-    if href != expected:
+    expected = [template + identifier for template in templates]
+    if href not in expected:
         raise RequirementFailure(
             "SNAP-REPR-05",
             f"snapshot {identifier}: href is not the snapshot's URL",
             received=f"href {show(href)}",
-            expected=f"href {expected!r}",
+            expected="href " + " or ".join(repr(value) for value in expected),
         )
     return href
 
@@ -213,23 +227,31 @@ def check_same_snapshot(fetched: etree._Element, expected_id: str) -> None:
         )
 
 
-def check_vm_reference(
-    snapshot: etree._Element, *, vm_id: str, vm_href: str, require_href: bool = True
-) -> None:
-    """SNAP-REPR-06: a ``vm`` element with the parent VM's id and href.
+def check_vm_reference(snapshot: etree._Element, *, vm_id: str, vm_href: str, dialect: Dialect) -> None:
+    """SNAP-REPR-06: every snapshot but the active one carries a ``vm`` whose ``id`` is the
+    parent VM's; an ``href`` on it, when present, is the VM's href.
 
-    ``require_href=False`` accepts a ``vm`` without href (a wrong href still fails).
+    As real engines write it: 3.6 to 4.4 leave ``vm`` off the active snapshot, and a v4
+    non-active snapshot's ``vm`` has no href and holds the VM's configuration at snapshot
+    time as children (both allowed). A snapshot without a type counts as non-active.
     """
     identifier = snapshot_id(snapshot)
     vm = snapshot.find("vm")
-    expected = f"<vm id={vm_id!r} href={vm_href!r}>"
+    expected = f"<vm id={vm_id!r}> (an href, when present, {vm_href!r})"
     if vm is None:
+        if child_text(snapshot, dialect.type_element) == "active":
+            return
+        kind = child_text(snapshot, dialect.type_element)
         raise RequirementFailure(
-            "SNAP-REPR-06", f"{subject(identifier)}: no vm element", received="no <vm> child", expected=expected
+            "SNAP-REPR-06",
+            f"{subject(identifier)}: a {'snapshot without type' if kind is None else repr(kind) + ' snapshot'} has no vm element",
+            received="no <vm> child",
+            expected=expected + "; only the active snapshot may omit it",
         )
     href = vm.get("href")
-    href_ok = href == vm_href or (href is None and not require_href)
-    if not same_id(vm.get("id"), vm_id) or not href_ok:
+    prefix, _, _ = vm_href.rpartition("/vms/")
+    accepted = {vm_href, *(f"{root}/vms/{vm_id}" for root in api_roots(prefix, dialect))}
+    if not same_id(vm.get("id"), vm_id) or (href is not None and href not in accepted):
         raise RequirementFailure(
             "SNAP-REPR-06",
             f"{subject(identifier)}: vm does not reference the parent VM",
@@ -260,9 +282,7 @@ def check_restore_link(snapshot: etree._Element) -> None:
         received = f'a link rel="restore" directly under the snapshot, not under actions: {show(misplaced[0])}'
     else:
         received = 'no actions/link rel="restore"'
-    raise RequirementFailure(
-        "SNAP-REPR-07", f"{subject(identifier)}: no restore action link", received=received, expected=expected
-    )
+    raise RequirementFailure("SNAP-REPR-07", f"{subject(identifier)}: no restore action link", received=received, expected=expected)
 
 
 def prev_link(snapshot: etree._Element) -> str | None:
@@ -321,17 +341,30 @@ def check_prev_link(snapshot: etree._Element, siblings: Sequence[etree._Element]
 # --- SNAP-REPR-09 .. -14: the values ------------------------------------------------------
 
 
-def check_type(snapshot: etree._Element, dialect: Dialect) -> str:
-    """SNAP-REPR-09: ``{type}`` is one of regular, active, stateless, preview; returns it."""
+def is_next_run_snapshot(snapshot: etree._Element) -> bool:
+    """Whether ``snapshot`` is described as a VM's next-run configuration snapshot (the
+    change of a running VM that waits for its next start)."""
+    return collapse_whitespace(child_text(snapshot, "description") or "") == NEXT_RUN_DESCRIPTION
+
+
+def check_type(snapshot: etree._Element, dialect: Dialect, *, next_run_pending: bool = False) -> str | None:
+    """SNAP-REPR-09: ``{type}`` is one of regular, active, stateless, preview; returns it.
+
+    The one exception real engines make: the next-run configuration snapshot is listed
+    without a type while its VM reports ``next_run_configuration_exists`` true
+    (``next_run_pending``); for it this returns None.
+    """
     name = dialect.type_element
     value = child_text(snapshot, name)
+    if value is None and next_run_pending and is_next_run_snapshot(snapshot):
+        return None
     if value not in SNAPSHOT_TYPES:
-        raise RequirementFailure(
-            "SNAP-REPR-09",
-            f"{subject(snapshot_id(snapshot))}: {name} is {'absent' if value is None else 'not a snapshot type'}",
-            received=f"<{name}> {show(value)}",
-            expected=f"<{name}> one of {', '.join(SNAPSHOT_TYPES)}",
-        )
+        title = f"{subject(snapshot_id(snapshot))}: {name} is {'absent' if value is None else 'not a snapshot type'}"
+        expected = f"<{name}> one of {', '.join(SNAPSHOT_TYPES)}"
+        if value is None and is_next_run_snapshot(snapshot):
+            title += " (a next-run configuration snapshot, but the VM does not report next_run_configuration_exists true)"
+            expected += "; only the next-run configuration snapshot of a VM with next_run_configuration_exists true may lack it"
+        raise RequirementFailure("SNAP-REPR-09", title, received=f"<{name}> {show(value)}", expected=expected)
     return value
 
 
@@ -381,8 +414,7 @@ def check_status(snapshot: etree._Element) -> str:
     if value not in SNAPSHOT_STATUSES:
         raise RequirementFailure(
             "SNAP-REPR-13",
-            f"{subject(snapshot_id(snapshot))}: snapshot_status is "
-            f"{'absent' if value is None else 'not a snapshot status'}",
+            f"{subject(snapshot_id(snapshot))}: snapshot_status is {'absent' if value is None else 'not a snapshot status'}",
             received=f"<snapshot_status> {show(value)}",
             expected=f"one of {', '.join(SNAPSHOT_STATUSES)}",
         )
@@ -395,8 +427,7 @@ def check_memory_flag(snapshot: etree._Element) -> bool:
     if value is None or not is_xs_boolean(value):
         raise RequirementFailure(
             "SNAP-REPR-14",
-            f"{subject(snapshot_id(snapshot))}: persist_memorystate is "
-            f"{'absent' if value is None else 'not an xs:boolean'}",
+            f"{subject(snapshot_id(snapshot))}: persist_memorystate is {'absent' if value is None else 'not an xs:boolean'}",
             received=f"<persist_memorystate> {show(value)}",
             expected="true, false, 1 or 0",
         )
@@ -416,10 +447,10 @@ def _schema(name: str) -> xmlschema.XMLSchema10:
     return xmlschema.XMLSchema10(source.read_text(encoding="utf-8"), allow="none")
 
 
-def check_schema(document: etree._Element, dialect: Dialect, *, schema: str | None = None) -> None:
+def check_schema(document: etree._Element, dialect: Dialect, *, schema: str | None = None) -> tuple[str, ...]:
     """SNAP-REPR-15 (SHOULD): ``document`` (a ``snapshot`` or ``snapshots`` element, or an
     ``action`` or ``fault``) validates against the dialect's schema,
-    ``specs/v{version}/snapshot.xsd``, element order included.
+    ``specs/v{version}/snapshot.xsd``, element order included. Returns notes (see below).
 
     The two schemas order differently: v3 is the hand-written 3.6 ``api.xsd`` (a
     snapshot's ``vm``, ``date``, ``snapshot_status``, ``persist_memorystate`` last); v4 is
@@ -427,20 +458,32 @@ def check_schema(document: etree._Element, dialect: Dialect, *, schema: str | No
     ``persist_memorystate``, ``snapshot_status``, ``snapshot_type``, ``disks``, ``vm``
     last) and its enums restricted to their values. Each schema is built once per process.
 
+    A v4 engine is judged by its own 4.x version's member order, which the model of
+    4.6.1 does not know: when the only difference from the schema is the order of the
+    VM members inside snapshots' ``vm`` (a 4.2-era engine places ``placement_policy``
+    elsewhere), every member being valid, that is a note (returned), not a failure.
+
     ``schema`` names another file under ``specs/``. A missing schema is a
     :class:`LookupError` (a broken installation, not the engine's fault).
     """
-    validator = _schema(schema or f"v{dialect.version}/snapshot.xsd")
+    name = schema or f"v{dialect.version}/snapshot.xsd"
+    validator = _schema(name)
     errors = list(itertools.islice(validator.iter_errors(document), 4))
     if not errors:
-        return
+        return ()
+    if dialect.version == "4":
+        moved = _vm_members_out_of_order(document, validator)
+        if moved and not any(True for _ in itertools.islice(validator.iter_errors(_with_vm_members_sorted(document, validator)), 1)):
+            what = subject(snapshot_id(document)) if document.tag == "snapshot" else _tag(document)
+            return (
+                f"{what}: the members of a snapshot's vm come in another order than the 4.6 model's "
+                f"({listing(moved)} elsewhere), as an engine of another 4.x version writes them; every member is valid",
+            )
     described = [
-        f"{error.path or _tag(document)}: {error.reason or error.message}"
-        + (f" (line {error.sourceline})" if getattr(error, "sourceline", None) else "")
+        f"{error.path or _tag(document)}: {error.reason or error.message}" + (f" (line {error.sourceline})" if getattr(error, "sourceline", None) else "")
         for error in errors[:3]
     ]
     more = " …and more" if len(errors) > 3 else ""
-    name = schema or f"v{dialect.version}/snapshot.xsd"
     what = subject(snapshot_id(document)) if document.tag == "snapshot" else _tag(document)
     raise RequirementFailure(
         "SNAP-REPR-15",
@@ -448,6 +491,53 @@ def check_schema(document: etree._Element, dialect: Dialect, *, schema: str | No
         received="; ".join(described) + more,
         expected="a document valid against the schema, in its element order",
     )
+
+
+def _snapshot_vms(document: etree._Element) -> list[etree._Element]:
+    snapshots = [document] if document.tag == "snapshot" else document.findall("snapshot")
+    return [vm for snapshot in snapshots for vm in snapshot.findall("vm")]
+
+
+@functools.cache
+def _member_order(validator: xmlschema.XMLSchema10, type_name: str) -> dict[str, int]:
+    kind: Any = validator.types[type_name]  # a complex type with a sequence (xmlschema's union is wider)
+    return {element.name: index for index, element in enumerate(kind.content.iter_elements())}
+
+
+def _vm_members_out_of_order(document: etree._Element, validator: xmlschema.XMLSchema10) -> list[str]:
+    """The members of snapshots' ``vm`` that stand out of the schema's order: those outside
+    the longest run of members that is in order (so the one moved member is named)."""
+    order = _member_order(validator, "Vm")
+    moved: list[str] = []
+    for vm in _snapshot_vms(document):
+        tags = [child.tag for child in _elements(vm)]
+        ranks = [order.get(tag, -1) for tag in tags]
+        # longest non-decreasing subsequence, O(n^2): a VM has a few dozen members
+        best = [1] * len(ranks)
+        for i in range(len(ranks)):
+            for j in range(i):
+                if ranks[j] <= ranks[i] and best[j] + 1 > best[i]:
+                    best[i] = best[j] + 1
+        keep: set[int] = set()
+        length, bound = max(best, default=0), None
+        for i in range(len(ranks) - 1, -1, -1):
+            if best[i] == length and (bound is None or ranks[i] <= bound):
+                keep.add(i)
+                length, bound = length - 1, ranks[i]
+        moved.extend(tag for i, tag in enumerate(tags) if i not in keep and tag not in moved)
+    return moved
+
+
+def _with_vm_members_sorted(document: etree._Element, validator: xmlschema.XMLSchema10) -> etree._Element:
+    order = _member_order(validator, "Vm")
+    copy = etree.fromstring(etree.tostring(document))
+    for vm in _snapshot_vms(copy):
+        children = _elements(vm)
+        for child in children:
+            vm.remove(child)
+        # a stable sort: repeated members (link) keep their own order
+        vm.extend(sorted(children, key=lambda child: order.get(child.tag, len(order))))
+    return copy
 
 
 # --- SNAP-REPR-16, -17: consistency -----------------------------------------------------------
@@ -497,8 +587,7 @@ def check_list_matches_get(from_list: etree._Element, from_get: etree._Element, 
     if differences:
         raise RequirementFailure(
             "SNAP-REPR-16",
-            f"{subject(snapshot_id(from_list))}: list and single GET disagree on "
-            + ", ".join(name for name, _, _ in differences),
+            f"{subject(snapshot_id(from_list))}: list and single GET disagree on " + ", ".join(name for name, _, _ in differences),
             received="; ".join(f"{name}: list {show(listed)}, GET {show(fetched)}" for name, listed, fetched in differences),
             expected="the same values in both (dates denoting the same instant, booleans the same value)",
         )

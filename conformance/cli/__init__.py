@@ -1,4 +1,5 @@
-"""The ``snapshot-conformance`` command: ``run``, ``serve``, ``requirements``, ``selfcheck``."""
+"""The ``snapshot-conformance`` command: ``run``, ``check``, ``serve``, ``requirements``, ``selfcheck``,
+and for the results of runs ``diff``, ``merge``, ``bundle``, ``verify``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
-from conformance.cli import requirements, run, selfcheck, serve
+from conformance.cli import bundle, check, diff, merge, requirements, run, selfcheck, serve, verify
 
 __all__ = ["build_parser", "main"]
 
@@ -21,8 +22,13 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run.add_parser(subparsers)
     serve.add_parser(subparsers)
+    check.add_parser(subparsers)
     requirements.add_parser(subparsers)
     selfcheck.add_parser(subparsers)
+    diff.add_parser(subparsers)
+    merge.add_parser(subparsers)
+    bundle.add_parser(subparsers)
+    verify.add_parser(subparsers)
     # no abbreviations: "--password secret" must be an error, never "--password-env secret"
     parser.allow_abbrev = False
     for subparser in subparsers.choices.values():
@@ -36,7 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as error:  # argparse exits 2 on bad arguments; the contract says 3
         return 0 if error.code == 0 else 3
-    handler = {"run": run.run, "serve": serve.run, "requirements": requirements.run, "selfcheck": selfcheck.run}[args.command]
+    handler = {
+        "run": run.run,
+        "serve": serve.run,
+        "requirements": requirements.run,
+        "selfcheck": selfcheck.run,
+        "diff": diff.run,
+        "merge": merge.run,
+        "bundle": bundle.run,
+        "verify": verify.run,
+        "check": check.run,
+    }[args.command]
     return handler(args)
 
 

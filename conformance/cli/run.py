@@ -7,11 +7,13 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 import conformance.suite
+from conformance.cli._finish import check_gate_options, finish
 
 __all__ = ["add_parser", "combined_exit_code", "pytest_args", "run"]
 
@@ -30,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "--api-version",
         choices=["3", "4", "both"],
         default="3",
-        help="dialect to check (default: 3); both: one run per dialect, reports in DIR/v3 and DIR/v4",
+        help="dialect to check (default: 3); both: one run per dialect, reports in DIR/v3 and DIR/v4, one results.json and index.html in DIR",
     )
     parser.add_argument("--username", default=None, help="default: $OVIRT_USERNAME or admin@internal")
     parser.add_argument("--password-env", default="OVIRT_PASSWORD", metavar="VAR", help="environment variable holding the password (default: OVIRT_PASSWORD)")
@@ -46,6 +48,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="deadline of one wait (default: 120; 10 against the embedded engine)")
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest expression")
     parser.add_argument("-n", dest="workers", metavar="WORKERS", help="parallel workers (pytest-xdist)")
+    parser.add_argument("--waivers", metavar="FILE", help="YAML list of accepted failures: a waived failure does not fail the verdict")
+    parser.add_argument("--baseline", metavar="FILE", help="results.json or bundle of the last accepted run: exit 1 only on a regression (diff.md, diff.html)")
+    parser.add_argument("--bundle", metavar="FILE.zip", help="also write a certification bundle (reports, catalogue, options, SHA-256 manifest)")
 
 
 def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str, api_version: str, report_dir: Path) -> list[str]:
@@ -85,12 +90,18 @@ def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str,
         argv += ["-k", args.keyword]
     if args.workers:
         argv += ["-n", args.workers]
+    if getattr(args, "waivers", None):
+        argv += ["--waivers", args.waivers]
     return argv
 
 
 def run(args: argparse.Namespace) -> int:
     versions = ["3", "4"] if args.api_version == "both" else [args.api_version]
     report_root = Path(args.report_dir)
+    started = datetime.now(UTC)
+    refused = check_gate_options(args)
+    if refused is not None:
+        return refused
 
     def one_run(url: str, password_env: str, version: str) -> int:
         report_dir = report_root / f"v{version}" if len(versions) > 1 else report_root
@@ -106,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
         with _embedded_engine() as url:
             print(f"snapshot-conformance: no --engine-url given; checking the embedded reference engine at {url}")
             codes = [one_run(url, EMBEDDED_PASSWORD_ENV, version) for version in versions]
-    return combined_exit_code(codes)
+    # --baseline and --bundle apply to the whole command (both dialects), so the CLI does them
+    return finish(args, versions=versions, report_root=report_root, code=combined_exit_code(codes), started=started)
 
 
 def combined_exit_code(codes: list[int]) -> int:

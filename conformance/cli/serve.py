@@ -153,7 +153,7 @@ def _fault_list() -> str:
 
 
 def _only(dialects: frozenset[str]) -> str:
-    """" (v4 only)" for a case calibrated in one dialect, "" for one calibrated in both."""
+    """ " (v4 only)" for a case calibrated in one dialect, "" for one calibrated in both."""
     return f" (v{next(iter(dialects))} only)" if len(dialects) == 1 else ""
 
 

@@ -37,9 +37,7 @@ def build_client(
     """
     verify = tls_verify(ca_file=ca_file, insecure=insecure)
     transport = RecordingTransport(httpx.HTTPTransport(verify=verify), recorder)
-    auth: httpx.Auth = (
-        httpx.BasicAuth(username, password) if api_version == "3" else SsoAuth(engine_url, username, password, on_token=recorder.add_secret)
-    )
+    auth: httpx.Auth = httpx.BasicAuth(username, password) if api_version == "3" else SsoAuth(engine_url, username, password, on_token=recorder.add_secret)
     return httpx.Client(
         base_url=engine_url.rstrip("/") + "/",
         auth=auth,

@@ -35,14 +35,14 @@ class Ledger:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[_Entry] = []
-        self._borrowed: list[tuple[VmRef, str | None, str]] = []
+        self._borrowed: list[tuple[VmRef, str | None, str | None, str]] = []
         self._problems: list[str] = []
 
-    def vm_borrowed(self, vm: VmRef, *, description: str | None, status: str) -> None:
-        """A disposable VM (``--vm``) the suite may change: its description and power state
-        are put back at the end."""
+    def vm_borrowed(self, vm: VmRef, *, description: str | None, memory: str | None, status: str) -> None:
+        """A disposable VM (``--vm``) the suite may change: its description, memory and power
+        state are put back at the end."""
         with self._lock:
-            self._borrowed.append((vm, description, status))
+            self._borrowed.append((vm, description, memory, status))
 
     def vm_created(self, vm: VmRef) -> None:
         with self._lock:
@@ -89,9 +89,9 @@ class Ledger:
                 entry.error = str(error)
             except Exception as error:  # teardown must go on whatever the engine does
                 entry.error = f"{type(error).__name__}: {error}"
-        for vm, description, status in self._borrowed:
+        for vm, description, memory, status in self._borrowed:
             try:
-                _give_back(api, vm, description, status)
+                _give_back(api, vm, description, memory, status)
             except Exception as error:  # reported, never raised from teardown
                 self._problems.append(f"could not put the VM {vm.name!r} back as it was: {error}")
         for entry in entries:
@@ -110,10 +110,15 @@ class Ledger:
             return tuple(CreatedResource(kind=e.kind, href=e.href, removed=e.removed, error=e.error) for e in self._entries)  # type: ignore[arg-type]
 
 
-def _give_back(api: EngineAPI, vm: VmRef, description: str | None, status: str) -> None:
+def _give_back(api: EngineAPI, vm: VmRef, description: str | None, memory: str | None, status: str) -> None:
     now = api.get_vm(vm)
+    changed: dict[str, str] = {}
     if description is not None and now.findtext("description") != description:
-        api.update_vm(vm, description=description)
+        changed["description"] = description
+    if memory is not None and (now.findtext("memory") or "").strip() != memory:
+        changed["memory"] = memory
+    if changed:
+        api.update_vm(vm, **changed)
     current = api.dialect.status_text(now) or ""
     if status == "up" and current != "up":
         api.start_vm(vm)

@@ -20,6 +20,7 @@ everywhere else, and never answers a 5xx unless a fault exists to produce it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import html
 import json
@@ -27,6 +28,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -303,12 +305,14 @@ class Injector:
 def deviations(faults: frozenset[str]) -> Deviations:
     """The store's departures from the engine's rules that ``faults`` call for."""
     return Deviations(
-        restore_keeps_newer="restore-keeps-newer" in faults,
+        restore_keeps_newer=bool({"restore-keeps-newer", "restore-keeps-newer-no-memory-option"} & faults),
         restore_drops_older="restore-drops-older" in faults,
-        restore_keeps_configuration="restore-keeps-configuration" in faults,
+        restore_keeps_configuration=bool({"restore-keeps-configuration", "restore-keeps-configuration-no-memory-option"} & faults),
         restore_while_up="restore-while-up" in faults,
         commit_keeps_newer="commit-keeps-newer" in faults,
         undo_keeps_configuration="undo-keeps-configuration" in faults,
+        restore_keeps_memory="restore-keeps-memory" in faults,
+        snapshots_never_unlock="snapshots-never-unlock" in faults,
     )
 
 
@@ -1141,10 +1145,126 @@ def _unsupported_media_type_500(injector: Injector, ex: Exchange) -> None:
         ex.status = 500
 
 
+def _entities_expanded(injector: Injector, ex: Exchange) -> None:
+    """The engine's XML reader expands internal entities (external ones stay unresolved, so
+    such a body still fails): a body with a DOCTYPE is handed on expanded, without it."""
+    if ex.method != "POST" or ex.body is None or b"<!DOCTYPE" not in ex.body:
+        return
+    parser = etree.XMLParser(resolve_entities="internal", no_network=True, load_dtd=False, huge_tree=False)  # type: ignore[arg-type]  # lxml >= 5 takes "internal"
+    try:
+        root = etree.fromstring(ex.body, parser=parser)
+    except etree.XMLSyntaxError:
+        return  # the engine refuses it as it would anyway
+    ex.body = etree.tostring(root, encoding="utf-8")
+
+
 def _odd_header_500(injector: Injector, ex: Exchange) -> None:
     value = ex.header("all-content")
     if value is not None and value.strip().lower() not in ("true", "false"):
         ex.reply(500, b"<html><body><h1>Internal Server Error</h1></body></html>", "text/html")
+
+
+# --- defects as engines have them, whatever the client asks (issue 10's examples) ---------
+
+
+def _create_500(injector: Injector, ex: Exchange) -> None:
+    """Taking a snapshot is broken: every create the engine's validation accepts (a snapshot
+    with a description, on a VM that exists) answers 500, and nothing is made."""
+    if not _is_create(ex) or ex.vm_status is None or not ex.body:
+        return
+    try:
+        root = safexml.parse(ex.body)
+    except safexml.UnsafeOrMalformedXML:
+        return
+    if root.tag == "snapshot" and (root.findtext("description") or "").strip():
+        ex.reply(500, b"<html><body><h1>Internal Server Error</h1><p>java.lang.NullPointerException</p></body></html>", "text/html")
+
+
+def _create_answer_without_id(injector: Injector, node: Node, call: Call, status: int) -> Node:
+    if call.request.method == "POST" and node.name == "snapshot" and status in (200, 201, 202):
+        node.attrs.pop("id", None)
+        node.attrs.pop("href", None)
+    return node
+
+
+def _create_answer_location_dropped(injector: Injector, ex: Exchange) -> None:
+    if _is_create(ex):
+        ex.set_header("location", None, response=True)
+
+
+def _ascii_only(text: str) -> str:
+    return "".join(c if c.isascii() else "?" for c in text)
+
+
+def _descriptions_ascii_only(injector: Injector, ex: Exchange) -> None:
+    """The engine's store keeps only ASCII: a snapshot's description loses its other letters."""
+    if not _is_create(ex) or not ex.body:
+        return
+    try:
+        root = safexml.parse(ex.body)
+    except safexml.UnsafeOrMalformedXML:
+        return
+    description = root.find("description")
+    if description is not None and description.text:
+        description.text = _ascii_only(description.text)
+        ex.body = etree.tostring(root, encoding="utf-8")
+
+
+def _restore_memory_ignored(injector: Injector, ex: Exchange) -> None:
+    """A restore that names restore_memory is answered complete, and nothing is restored."""
+    if ex.route.kind == "restore" and ex.method == "POST" and b"restore_memory" in (ex.body or b""):
+        injector.complete(ex)
+
+
+def _json_404_empty_object(injector: Injector, ex: Exchange) -> None:
+    if ex.status == 404 and ex.fmt == "json":
+        ex.reply(404, b"{}", "application/json")
+
+
+def _restore_202_failed(injector: Injector, ex: Exchange) -> None:
+    """A restore is accepted as 202 with a failed action, and nothing is restored."""
+    if ex.route.kind == "restore" and ex.method == "POST" and ex.vm_status == "down" and ex.snapshot_type == "regular" and not ex.in_preview:
+        representer = injector.representer(ex)
+        fmt = ex.fmt
+        ex.reply(202, representer.render(representer.action("failed"), fmt), MEDIA_TYPES[fmt])
+
+
+def _expect_201_early_before(injector: Injector, ex: Exchange) -> None:
+    if _is_create(ex) and any("201-created" in (ex.header(name) or "").lower() for name in ("expect", "x-ovirt-expect")):
+        ex.set_header("expect", None)
+        ex.set_header("x-ovirt-expect", None)
+        ex.notes.add("answer 201 at once")
+
+
+def _expect_201_early_after(injector: Injector, ex: Exchange) -> None:
+    """``Expect: 201-created`` is answered 201 at once, while the snapshot is still locked."""
+    if "answer 201 at once" in ex.notes and ex.status == 202:
+        ex.status = 201
+        try:
+            href = safexml.parse(ex.response_body).get("href")
+        except safexml.UnsafeOrMalformedXML:
+            href = None
+        if href:
+            ex.set_header("location", href, response=True)
+
+
+def _preview_new_id(injector: Injector, node: Node, call: Call, status: int) -> Node:
+    """The former active snapshot is listed as the preview snapshot under another id."""
+    for snapshot in _snapshots(node):
+        if _type_of(snapshot, call) == "preview":
+            old = str(snapshot.attrs.get("id", ""))
+            new = str(uuid.uuid5(uuid.NAMESPACE_URL, "preview:" + old))
+            snapshot.attrs["id"] = new
+            if "href" in snapshot.attrs:
+                snapshot.attrs["href"] = str(snapshot.attrs["href"]).replace(old, new)
+    return node
+
+
+def _refused_restore_stops_vm(injector: Injector, ex: Exchange) -> None:
+    """A restore refused because the VM is up stops the VM all the same."""
+    if ex.route.kind == "restore" and ex.status in (400, 409) and ex.vm_status == "up" and ex.route.vm_id:
+        with contextlib.suppress(StoreError):
+            injector.engine.store.stop_vm(ex.route.vm_id)
 
 
 def _valid_credentials(injector: Injector) -> str:
@@ -1469,8 +1589,10 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "restored-shown-active": Behaviour(node=_on_snapshots(_restored_shown("type", "active"))),
         "restored-left-in-preview": Behaviour(node=_on_snapshots(_restored_shown("snapshot_status", "in_preview"))),
         "restore-keeps-newer": Behaviour(),
+        "restore-keeps-newer-no-memory-option": Behaviour(before=_no_restore_memory),
         "restore-drops-older": Behaviour(),
         "restore-keeps-configuration": Behaviour(),
+        "restore-keeps-configuration-no-memory-option": Behaviour(before=_no_restore_memory),
         "restore-while-up": Behaviour(),
         "restore-while-up-without-fault": Behaviour(after=_restore_while_up_without_fault),
         "restore-unknown-200": Behaviour(before=_restore_unknown_200),
@@ -1486,6 +1608,19 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "malformed-id-500": Behaviour(before=_malformed_id_500),
         "unsupported-media-type-500": Behaviour(after=_unsupported_media_type_500),
         "odd-header-500": Behaviour(before=_odd_header_500),
+        "entities-expanded": Behaviour(before=_entities_expanded),
+        # --- defects as engines have them (whatever the client asks)
+        "create-500": Behaviour(before=_create_500),
+        "create-answer-without-id": Behaviour(after=_create_answer_location_dropped, node=_create_answer_without_id),
+        "snapshots-never-unlock": Behaviour(),
+        "descriptions-ascii-only": Behaviour(before=_descriptions_ascii_only),
+        "restore-memory-ignored": Behaviour(before=_restore_memory_ignored),
+        "restore-keeps-memory": Behaviour(),
+        "restore-202-failed": Behaviour(before=_restore_202_failed),
+        "json-404-empty-object": Behaviour(after=_json_404_empty_object),
+        "expect-201-early": Behaviour(before=_expect_201_early_before, after=_expect_201_early_after),
+        "preview-new-id": Behaviour(node=_preview_new_id),
+        "refused-restore-stops-vm": Behaviour(after=_refused_restore_stops_vm),
         "auth-bypass": Behaviour(before=_auth_bypass),
         "auth-any-password": Behaviour(before=_auth_any_password),
         "auth-401-with-data": Behaviour(before=_auth_401_with_data_before, after=_auth_401_with_data_after),
@@ -1504,6 +1639,7 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "json-strings": Behaviour(node=_when_json(_json_strings)),
         "schema-alternatives": Behaviour(node=_schema_alternatives),
         "slow-timings": Behaviour(),  # settings only (_injection.variant_settings)
+        "real-timings": Behaviour(),  # settings only (_injection.variant_settings)
         "prev-links": Behaviour(node=_prev_links(to_newer=False)),
         "no-optional-features": Behaviour(before=_no_optional_features, node=_no_optional_features_node),
         "delete-204": Behaviour(after=_delete_204),

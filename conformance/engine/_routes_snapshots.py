@@ -51,7 +51,7 @@ async def _create(call: Call) -> Response:
         # Asynchronous: 202 with the locked snapshot and how to follow its creation.
         return call.respond(representer.snapshot(snapshot, all_content=True, creation=creation), 202)
     while (delay := store.unlock_delay(vm_id, snapshot.id)) > 0:
-        await asyncio.sleep(delay + 0.001)  # a hair past the deadline, then look again
+        await asyncio.sleep(min(delay, 1.0) + 0.001)  # a hair past the deadline (or a second), then look again
     done = store.snapshot(vm_id, snapshot.id)
     return call.respond(representer.snapshot(done, all_content=True), 201, {"Location": absolute_url(call, href)})
 

@@ -9,6 +9,7 @@ deadlines whenever the state is read: no background task, deterministic under te
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -57,6 +58,8 @@ class Deviations:
     restore_drops_older: bool = False
     restore_keeps_configuration: bool = False
     restore_while_up: bool = False
+    restore_keeps_memory: bool = False
+    snapshots_never_unlock: bool = False
     commit_keeps_newer: bool = False
     undo_keeps_configuration: bool = False
 
@@ -265,7 +268,7 @@ class Store:
             self._ensure_not_in_preview(vm, "create", "Snapshot")
             active = self._active(vm)
             taken = self._clock.now()
-            lock = self._timings.snapshot_lock_seconds
+            lock = math.inf if self._deviations.snapshots_never_unlock else self._timings.snapshot_lock_seconds
             snapshot = Snapshot(
                 id=active.id,
                 type="regular",
@@ -316,7 +319,9 @@ class Store:
                 assert target.config is not None
                 target.in_preview = False
                 rules = self._deviations
-                if not rules.restore_keeps_configuration:
+                if rules.restore_keeps_memory:
+                    vm.config = _on_new_volumes(replace(target.config, memory=vm.config.memory))
+                elif not rules.restore_keeps_configuration:
                     vm.config = _on_new_volumes(target.config)
                 vm.snapshots = [
                     s

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from conformance.catalogue import load_catalogue
 from conformance.dialect import Dialect, dialect_for
+from conformance.reports.reading import ResultsError, load_results
+from conformance.reports.waivers import WaiverError, WaiverFile, load_waivers
 
-__all__ = ["RUN_CONFIG_KEY", "RunConfig", "Timeouts", "UsageError", "add_options", "build_run_config"]
+__all__ = ["RUN_CONFIG_KEY", "RunConfig", "Timeouts", "UsageError", "add_options", "build_run_config", "gate_options"]
 
 DEFAULT_USERNAME = "admin@internal"
 DEFAULT_PASSWORD_ENV = "OVIRT_PASSWORD"  # noqa: S105 - a variable name
@@ -54,6 +57,15 @@ class RunConfig:
     sample_size: int
     clock_skew: float
     run_id: str
+    #: files of recorded traffic judged offline (``snapshot-conformance check``); then no
+    #: engine is reached and ``engine_url`` only names the recordings
+    recorded: tuple[str, ...] = ()
+    #: ``--waivers``: accepted failures (applied where the plugin evaluates)
+    waivers: WaiverFile | None = None
+    #: ``--baseline``: the results the run must be no worse than (the exit status follows the gate)
+    baseline: Path | None = None
+    #: ``--bundle``: the certification bundle written at the end
+    bundle: Path | None = None
 
     @property
     def dialect(self) -> Dialect:
@@ -102,12 +114,29 @@ def add_options(parser: pytest.Parser) -> None:
         help="deadline for one wait (snapshot unlock, deletion); VM waits get 2.5 times as long (default: 120)",
     )
     group.addoption("--sample-vms", type=int, default=3, metavar="N", help="existing VMs to check read-only besides the suite's own (default: 3)")
+    group.addoption(
+        "--recorded",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="judge this recorded traffic (HAR or VCR) offline instead of an engine (repeatable; the conformance.offline tests)",
+    )
     group.addoption("--clock-skew", type=float, default=120.0, metavar="SECONDS", help="tolerated clock difference between engine and suite (default: 120)")
+    group.addoption("--waivers", metavar="FILE", help="YAML list of accepted failures (requirement, reason, owner, link, expires, engine_version)")
+    group.addoption(
+        "--baseline",
+        metavar="FILE",
+        help="results.json or bundle of an accepted earlier run: exit 1 only when a requirement is worse than there (writes diff.md, diff.html)",
+    )
+    group.addoption("--bundle", metavar="FILE.zip", help="also write a certification bundle: the reports, catalogue and options with a SHA-256 manifest")
 
 
 def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = None) -> RunConfig:
     """Read the options (and the OVIRT_* environment defaults) into a :class:`RunConfig`."""
     env = dict(os.environ) if environ is None else environ
+    recorded = tuple(config.getoption("recorded") or ())
+    if recorded:
+        return _offline_config(config, recorded)
     engine_url = config.getoption("engine_url") or env.get("OVIRT_URL")
     if not engine_url:
         raise UsageError("no engine URL: pass --engine-url or set OVIRT_URL")
@@ -129,6 +158,7 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
     sample = int(config.getoption("sample_vms"))
     if sample < 0:
         raise UsageError("--sample-vms must not be negative")
+    waivers, baseline, bundle = gate_options(config.getoption("waivers"), config.getoption("baseline"), config.getoption("bundle"))
     return RunConfig(
         engine_url=engine_url.rstrip("/"),
         api_version=config.getoption("api_version"),
@@ -145,4 +175,51 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
         sample_size=sample,
         clock_skew=float(config.getoption("clock_skew")),
         run_id=secrets.token_hex(4),
+        waivers=waivers,
+        baseline=baseline,
+        bundle=bundle,
     )
+
+
+def _offline_config(config: pytest.Config, recorded: tuple[str, ...]) -> RunConfig:
+    """A run over recorded traffic: no engine, no credentials, nothing created."""
+    missing = [path for path in recorded if not Path(path).exists()]
+    if missing:
+        raise UsageError(f"no such recording: {', '.join(missing)}")
+    return RunConfig(
+        engine_url="recorded traffic: " + ", ".join(recorded),
+        api_version=config.getoption("api_version"),
+        username="",
+        password="",
+        ca_file=None,
+        insecure=False,
+        vm_name=None,
+        cluster="",
+        template="",
+        read_only=True,
+        report_dir=Path(config.getoption("report_dir")),
+        timeouts=Timeouts(),
+        sample_size=0,
+        clock_skew=float(config.getoption("clock_skew")),
+        run_id=secrets.token_hex(4),
+        recorded=recorded,
+    )
+
+
+def gate_options(waivers: str | None, baseline: str | None, bundle: str | None) -> tuple[WaiverFile | None, Path | None, Path | None]:
+    """Check ``--waivers``, ``--baseline`` and ``--bundle`` before anything runs (one sentence
+    per problem, naming the file and, for waivers, the line)."""
+    loaded = None
+    if waivers:
+        try:
+            loaded = load_waivers(waivers, load_catalogue())
+        except WaiverError as error:
+            raise UsageError(f"the waiver file is not usable:\n{error}") from None
+    if baseline:
+        try:
+            load_results(baseline)
+        except ResultsError as error:
+            raise UsageError(f"the baseline is not usable: {error}") from None
+    if bundle and not bundle.endswith(".zip"):
+        raise UsageError(f"--bundle must name a .zip file, got {bundle!r}")
+    return loaded, Path(baseline) if baseline else None, Path(bundle) if bundle else None

@@ -19,6 +19,7 @@ import pytest
 from conformance.catalogue import load_catalogue
 from conformance.checks import RequirementFailure
 from conformance.client.recorder import Recorder
+from conformance.plugin.gate import RunEnd
 from conformance.plugin.options import RUN_CONFIG_KEY, RunConfig, UsageError, add_options, build_run_config
 from conformance.plugin.outcomes import NotApplicable
 from conformance.plugin.state import RunState, install_sigterm_handler
@@ -37,6 +38,7 @@ from conformance.reports import (
     write_junit,
     write_results_json,
 )
+from conformance.reports.waivers import apply_waivers, verdict_label, waiver_lines
 
 __all__ = ["RUN_KEY", "ConformanceRun"]
 
@@ -55,7 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
     run = ConformanceRun(config)
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(run, "conformance-run")
-    if config.getoption("engine_url"):
+    config.pluginmanager.register(RunEnd(run), "conformance-run-end")
+    if config.getoption("engine_url") or config.getoption("recorded"):
         run.activate()
         if config.getoption("htmlpath", None) is None and not hasattr(config, "workerinput"):
             config.option.htmlpath = str(run.config.report_dir / "report.html")
@@ -242,7 +245,8 @@ class ConformanceRun:
             )
             return
         run = self.run_record()
-        self.evaluation = evaluate(load_catalogue(), run)
+        waivers = self.config.waivers
+        self.evaluation = apply_waivers(evaluate(load_catalogue(), run), waivers, run.engine)
         report_dir = self.config.report_dir
         report_dir.mkdir(parents=True, exist_ok=True)
         secrets = self.secrets
@@ -298,8 +302,11 @@ class ConformanceRun:
         if self.state is None or self.evaluation is None:
             return
         counts = ", ".join(f"{n} {status}" for status, n in self.evaluation.summary.items() if n)
-        verdict = "could not run" if self.state.aborted else self.evaluation.verdict.value
+        waived = self.evaluation.summary.get("waived", 0)
+        verdict = "could not run" if self.state.aborted else verdict_label(self.evaluation.verdict.value, waived)
         terminalreporter.write_sep("=", f"snapshot-conformance verdict: {verdict} ({counts})", bold=True)
+        for line in waiver_lines(self.evaluation, self.run_record().engine):
+            terminalreporter.write_line(line)
         if self.state.aborted:
             terminalreporter.write_line(f"could not run: {self.state.aborted}")
         left = [r for r in self.state.created_resources if not r.removed]

@@ -1,13 +1,15 @@
 """``junit.xml``: one test case per test, its requirement IDs as properties.
 
 Built with lxml (so every value is escaped); characters XML 1.0 cannot carry are shown as
-escapes. Exchange bodies never go in: CI systems display this file widely.
+escapes. Exchange bodies never go in: CI systems display this file widely. A failed test
+whose every blamed requirement a waiver accepts is written as ``<skipped type="waived">``
+(with a ``waived`` property per ID), so CI shows it as accepted rather than red.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -16,6 +18,7 @@ from conformance.reports._common import TOOL_NAME, utc_iso, write_atomically, xm
 from conformance.reports.model import RunRecord, TestRecord
 from conformance.reports.redaction import redact_text
 from conformance.reports.verdict import Evaluation
+from conformance.reports.waivers import Waiver
 
 __all__ = ["junit_tree", "split_nodeid", "write_junit"]
 
@@ -30,11 +33,13 @@ def junit_tree(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str]
     def clean(text: str) -> str:
         return xml_safe(redact_text(text, kept))
 
+    waived = {result.requirement.id: result.waiver.waiver for result in evaluation.results if result.waiver is not None}
+    outcomes = [_junit_outcome(test, waived) for test in run.tests]
     counts = {
         "tests": len(run.tests),
-        "failures": sum(1 for test in run.tests if test.outcome == "failed"),
-        "errors": sum(1 for test in run.tests if test.outcome == "error"),
-        "skipped": sum(1 for test in run.tests if test.outcome == "skipped"),
+        "failures": outcomes.count("failed"),
+        "errors": outcomes.count("error"),
+        "skipped": outcomes.count("skipped") + outcomes.count("waived"),
     }
     attributes = {
         "name": TOOL_NAME,
@@ -54,11 +59,13 @@ def junit_tree(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str]
     ]
     if run.aborted:
         suite_properties.append(("aborted", clean(run.aborted)))
+    if waived:
+        suite_properties.append(("waived", str(len(waived))))
     for name, value in suite_properties:
         etree.SubElement(properties, "property", name=name, value=value)
 
     for test in run.tests:
-        _testcase(suite, test, clean)
+        _testcase(suite, test, clean, waived)
     return root
 
 
@@ -82,7 +89,7 @@ def split_nodeid(nodeid: str) -> tuple[str, str]:
     return ".".join([module, *parts[:-1]]), parts[-1]
 
 
-def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean) -> None:
+def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean, waived: Mapping[str, Waiver]) -> None:
     classname, name = split_nodeid(clean(test.nodeid))
     case = etree.SubElement(suite, "testcase", classname=classname, name=name, time=f"{test.duration:.3f}")
     properties = etree.SubElement(case, "properties")
@@ -98,9 +105,22 @@ def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean) -> None:
     message = clean(test.message)
     # the attribute holds the first line (what CI lists show); the element the whole message
     headline = message.strip().splitlines()[0] if message.strip() else ""
-    if test.outcome == "failed":
+    if _junit_outcome(test, waived) == "waived":
+        accepted = [waived[rid] for rid in test.blamed]
+        for waiver in accepted:
+            etree.SubElement(properties, "property", name="waived", value=waiver.requirement)
+        why = "; ".join(f"{w.requirement} until {w.expires.isoformat()}: {clean(w.reason)} ({clean(w.owner)}, {clean(w.link)})" for w in accepted)
+        etree.SubElement(case, "skipped", type="waived", message=f"waived: {why}").text = message or None
+    elif test.outcome == "failed":
         etree.SubElement(case, "failure", message=headline).text = message
     elif test.outcome == "error":
         etree.SubElement(case, "error", message=headline).text = message
     elif test.outcome == "skipped":
         etree.SubElement(case, "skipped", message=headline).text = message or None
+
+
+def _junit_outcome(test: TestRecord, waived: Mapping[str, Waiver]) -> str:
+    """The test's outcome, or ``waived`` when waivers accept every requirement it blames."""
+    if test.outcome in ("failed", "error") and test.blamed and all(rid in waived for rid in test.blamed):
+        return "waived"
+    return test.outcome

@@ -1,8 +1,10 @@
 """``results.json``: the machine-readable report (shape fixed by the product contract).
 
 The contract's keys come first and in its order; the extras follow (``exit_code``,
-``read_only``, ``aborted``, ``tests``, ``engine_operations``, ``tool``), and per requirement ``title`` and
-``group``, per created resource ``error``. No exchange bodies: they stay in the HTML report.
+``read_only``, ``aborted``, ``tests``, ``engine_operations``, ``tool``, ``catalogue``,
+``waivers``), and per requirement ``title`` and ``group`` (and ``waiver`` when one accepted
+its failure: status ``waived``), per created resource ``error``. No exchange bodies: they
+stay in the HTML report.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from conformance.catalogue import catalogue_sha256
 from conformance.reports._common import TOOL_NAME, TOOL_VERSION, utc_iso, write_atomically
 from conformance.reports.model import RunRecord
 from conformance.reports.operations import count_operations
@@ -32,6 +35,9 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
     def clean_optional(text: str | None) -> str | None:
         return None if text is None else clean(text)
 
+    def clean_values(values: dict[str, Any]) -> dict[str, Any]:
+        return {key: clean(value) if isinstance(value, str) else value for key, value in values.items()}
+
     return {
         "verdict": evaluation.verdict.value,
         "engine": {
@@ -49,6 +55,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
                 "message": clean(result.message),
                 "title": result.requirement.title,
                 "group": result.requirement.group,
+                **({"waiver": clean_values(result.waiver.to_dict())} if result.waiver is not None else {}),
             }
             for result in evaluation.results
         ],
@@ -81,6 +88,9 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
         ],
         "engine_operations": count_operations(run),
         "tool": {"name": TOOL_NAME, "version": TOOL_VERSION},
+        # which catalogue judged the run: the catalogue ships with the tool, the digest tells edits apart
+        "catalogue": {"version": TOOL_VERSION, "sha256": catalogue_sha256()},
+        "waivers": [clean_values(use.to_dict()) for use in evaluation.waivers],
     }
 
 

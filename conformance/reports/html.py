@@ -26,8 +26,9 @@ from conformance.reports._common import TOOL_NAME, TOOL_VERSION, utc_iso
 from conformance.reports.model import Exchange, RunRecord
 from conformance.reports.redaction import redact_exchange, redact_text
 from conformance.reports.verdict import STATUSES, Evaluation, exit_code
+from conformance.reports.waivers import WaiverUse
 
-__all__ = ["render_exchanges", "render_summary"]
+__all__ = ["render_exchanges", "render_summary", "waiver_view"]
 
 
 def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str] = ()) -> str:
@@ -44,6 +45,7 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
             "status": result.status,
             "tests": [redact_text(nodeid, kept) for nodeid in result.tests],
             "message": redact_text(result.message, kept),
+            "waiver": None if result.waiver is None else waiver_view(result.waiver, kept),
         }
         for result in evaluation.results
     ]
@@ -65,8 +67,10 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
         exit_status=exit_code(evaluation, run),
         summary=[(status, evaluation.summary.get(status, 0)) for status in STATUSES],
         failed_count=evaluation.summary.get("failed", 0),
+        waived_count=evaluation.summary.get("waived", 0),
+        waivers=[waiver_view(use, kept) for use in evaluation.waivers if use.state != "other_dialect"],
         warning_count=evaluation.summary.get("warning", 0),
-        untested_must=sum(1 for result in evaluation.results if result.status == "not_tested" and result.requirement.level is Level.MUST),
+        untested_must=sum(1 for result in evaluation.results if result.status in ("not_tested", "partially_tested") and result.requirement.level is Level.MUST),
         engine={
             "url": redact_text(run.engine.url, kept),
             "product": None if run.engine.product is None else redact_text(run.engine.product, kept),
@@ -83,6 +87,14 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
         levels=[level.value for level in Level],
         rows=rows,
     )
+
+
+def waiver_view(use: WaiverUse, secrets: tuple[str, ...]) -> dict[str, object]:
+    """A waiver's use as the templates show it (the link clickable only when it is a web address)."""
+    values = {key: redact_text(value, secrets) if isinstance(value, str) else value for key, value in use.to_dict().items()}
+    link = str(values["link"])
+    values["href"] = link if link.startswith(("https://", "http://")) else None
+    return values
 
 
 def render_exchanges(exchanges: Sequence[Exchange], *, secrets: Iterable[str] = ()) -> str:

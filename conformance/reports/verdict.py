@@ -6,26 +6,37 @@ Per requirement of the run's dialect (others are left out):
 status                    when
 ========================  ===============================================================
 ``failed``                a test blames it (``warning`` instead for a SHOULD)
+``partially_tested``      else, a test naming it passed, and another errored, or was skipped
+                          as "not tested: …" (it follows from a failed requirement): never
+                          a pass of the whole
 ``passed``                else, a test naming it passed
 ``not_applicable``        else, it has tests and all were skipped as not applicable
 ``not_tested``            else (no test, skipped, deselected, errored without blame)
 ========================  ===============================================================
 
 A tested MAY requirement is judged like a MUST. The verdict: a failed MUST or MAY makes the
-engine ``not_conformant``; else an applicable MUST left ``not_tested`` makes the run
+engine ``not_conformant``; else an applicable MUST left ``not_tested`` or
+``partially_tested`` makes the run
 ``incomplete``; else it is ``conformant``. Warnings never change the verdict.
+
+A failure or warning that a waiver accepts (:mod:`.waivers`, ``run --waivers``) becomes
+``waived``: it keeps its message and names its waiver, and no longer counts against the
+verdict (:func:`rejudged`).
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from conformance.catalogue import Catalogue, Level, Requirement
 from conformance.reports.model import RunRecord, TestRecord
+
+if TYPE_CHECKING:  # waivers.py imports this module
+    from conformance.reports.waivers import WaiverUse
 
 __all__ = [
     "EXIT_CODES",
@@ -38,12 +49,17 @@ __all__ = [
     "Verdict",
     "evaluate",
     "exit_code",
+    "rejudged",
 ]
 
-Status = Literal["passed", "failed", "warning", "not_tested", "not_applicable"]
+Status = Literal["passed", "failed", "warning", "waived", "partially_tested", "not_tested", "not_applicable"]
+
+#: How a skip reason starts when the test could not judge what it should have (the suite's
+#: convention: ``pytest.skip("not tested: follows from SNAP-CRT-01 (…)")``)
+NOT_TESTED_PREFIX = "not tested"
 
 #: Every status, in the order summaries list them.
-STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "not_tested", "not_applicable")
+STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "waived", "partially_tested", "not_tested", "not_applicable")
 
 
 class Verdict(enum.StrEnum):
@@ -73,6 +89,8 @@ class RequirementResult:
     tests: tuple[str, ...]
     #: the first blaming test's message, else a skip reason, else ""
     message: str
+    #: the waiver that accepts this failure or warning (status ``waived``), else None
+    waiver: WaiverUse | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,8 @@ class Evaluation:
     verdict: Verdict
     #: a count for every status of :data:`STATUSES`, zeros included
     summary: Mapping[str, int]
+    #: every waiver of the run's waiver file and what became of it (empty without one)
+    waivers: tuple[WaiverUse, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -92,10 +112,24 @@ def evaluate(catalogue: Catalogue, run: RunRecord) -> Evaluation:
     """Judge every requirement of the run's dialect from the run's test records."""
     _check_ids(catalogue, run.tests)
     results = tuple(_judge(requirement, run.tests) for requirement in catalogue.for_dialect(run.engine.api_version))
+    return Evaluation(results=results, verdict=_verdict(results), summary=_count(results))
+
+
+def rejudged(evaluation: Evaluation, results: tuple[RequirementResult, ...], waivers: tuple[WaiverUse, ...]) -> Evaluation:
+    """``evaluation`` with other results (some waived): counted and judged again.
+
+    A verdict the results do not decide (a run that could not run) is kept as it is.
+    """
+    judged = evaluation.verdict in (Verdict.CONFORMANT, Verdict.NOT_CONFORMANT, Verdict.INCOMPLETE)
+    verdict = _verdict(results) if judged else evaluation.verdict
+    return replace(evaluation, results=results, verdict=verdict, summary=_count(results), waivers=waivers)
+
+
+def _count(results: tuple[RequirementResult, ...]) -> Mapping[str, int]:
     counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
     for result in results:
         counts[result.status] += 1
-    return Evaluation(results=results, verdict=_verdict(results), summary=MappingProxyType(counts))
+    return MappingProxyType(counts)
 
 
 def exit_code(evaluation: Evaluation, run: RunRecord) -> int:
@@ -125,7 +159,9 @@ def _judge(requirement: Requirement, tests: tuple[TestRecord, ...]) -> Requireme
         status = "warning" if requirement.level is Level.SHOULD else "failed"
         message = blaming[0].message
     elif any(test.outcome == "passed" for test in naming):
-        status = "passed"
+        untested = [test for test in naming if _left_untested(test)]
+        status = "partially_tested" if untested else "passed"
+        message = _why_not_tested(untested)
     elif naming and all(test.outcome == "skipped" and test.not_applicable for test in naming):
         status = "not_applicable"
         message = naming[0].message
@@ -133,6 +169,15 @@ def _judge(requirement: Requirement, tests: tuple[TestRecord, ...]) -> Requireme
         status = "not_tested"
         message = _why_not_tested(naming)
     return RequirementResult(requirement=requirement, status=status, tests=nodeids, message=message)
+
+
+def _left_untested(test: TestRecord) -> bool:
+    """A test that should have judged its requirement and could not: it errored or failed
+    without blaming it, or was skipped as ``not tested: …`` (what it needed follows from a
+    failed requirement). A skip for want of data (a VM without snapshots) is not one."""
+    if test.outcome in ("error", "failed"):
+        return True
+    return test.outcome == "skipped" and not test.not_applicable and test.message.startswith(NOT_TESTED_PREFIX)
 
 
 def _why_not_tested(naming: list[TestRecord]) -> str:
@@ -148,6 +193,6 @@ def _verdict(results: tuple[RequirementResult, ...]) -> Verdict:
     # a SHOULD never reaches "failed" (it becomes a warning), so "failed" means MUST or MAY
     if any(result.status == "failed" for result in results):
         return Verdict.NOT_CONFORMANT
-    if any(result.status == "not_tested" and result.requirement.level is Level.MUST for result in results):
+    if any(result.status in ("not_tested", "partially_tested") and result.requirement.level is Level.MUST for result in results):
         return Verdict.INCOMPLETE
     return Verdict.CONFORMANT

@@ -8,9 +8,8 @@ from lxml import etree
 from conformance import checks
 from conformance.client.engine import VmRef
 from conformance.client.http import url_for
-from conformance.dialect import Dialect
 
-__all__ = ["JSON", "XML", "get", "get_without_accept", "list_snapshots", "regular_snapshots", "snapshots_href"]
+__all__ = ["JSON", "XML", "get", "get_without_accept", "list_snapshots", "snapshots_href"]
 
 XML = "application/xml"
 JSON = "application/json"
@@ -38,7 +37,3 @@ def list_snapshots(client: httpx.Client, vm: VmRef, *, all_content: str | None =
     """The VM's snapshots in XML; an unusable collection fails SNAP-REPR-01."""
     root = checks.check_collection_answer(get(client, snapshots_href(vm), all_content=all_content))
     return root.findall("snapshot")
-
-
-def regular_snapshots(snapshots: list[etree._Element], dialect: Dialect) -> list[etree._Element]:
-    return [s for s in snapshots if (s.findtext(dialect.type_element) or "").strip() == "regular"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.client.engine import VmRef
+from conformance.checks.reading import ListContext
+from conformance.client.engine import EngineAPI, VmRef
 from conformance.plugin.fixtures import (  # noqa: F401 - fixtures are found by name
     client,
     dialect,
@@ -13,13 +14,13 @@ from conformance.plugin.fixtures import (  # noqa: F401 - fixtures are found by 
     existing_vms,
     ledger,
     own_vm,
+    own_vm_or_none,
     recorder,
     run_config,
     suite_owned_vm,
-    suite_snapshots,
     writable_vm,
 )
-from conformance.suite._phases import down_create, expect_201_create, live_phase, restore_chain  # noqa: F401
+from conformance.suite._phases import down_create, expect_201_create, live_phase, restore_chain, suite_snapshots  # noqa: F401
 
 OWN = "own-vm"
 
@@ -53,10 +54,26 @@ def target_vm(request: pytest.FixtureRequest) -> VmRef:
 def any_vm(request: pytest.FixtureRequest) -> VmRef:
     """One VM to ask engine-wide questions on: the suite's own, else the first existing one."""
     request.getfixturevalue("engine")
-    vm: VmRef | None = request.getfixturevalue("own_vm")
+    vm = own_vm_or_none(request)
     if vm is not None:
         return vm
     existing: tuple[VmRef, ...] = request.getfixturevalue("existing_vms")
     if not existing:
         pytest.skip("the engine has no VM to read")
     return existing[0]
+
+
+@pytest.fixture
+def list_context(request: pytest.FixtureRequest, target_vm: VmRef) -> ListContext:
+    """What the read checks judge the target VM's list against (conformance.checks.reading)."""
+    api: EngineAPI = request.getfixturevalue("engine_api")
+    config = request.getfixturevalue("run_config")
+    vm = api.get_vm(target_vm)
+    return ListContext(
+        dialect=config.dialect,
+        api_path=config.api_path,
+        vm_id=target_vm.id,
+        vm_href=target_vm.href,
+        next_run_pending=(vm.findtext("next_run_configuration_exists") or "").strip() == "true",
+        vm_name=target_vm.name,
+    )

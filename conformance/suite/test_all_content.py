@@ -6,19 +6,21 @@ import httpx
 import pytest
 
 from conformance import checks
+from conformance.checks import reading
+from conformance.checks.reading import ListContext, judge_list
 from conformance.client.engine import VmRef
 from conformance.client.http import url_for
 from conformance.dialect import Dialect
-from conformance.suite._support import JSON, XML, get, list_snapshots, regular_snapshots, snapshots_href
+from conformance.suite._support import JSON, XML, get, list_snapshots, snapshots_href
 
 requirement = pytest.mark.requirement
 
 
 @requirement("SNAP-ALLC-01")
 @pytest.mark.parametrize("header", [pytest.param(None, id="no-header"), pytest.param("false", id="false")])
-def test_no_configuration_without_all_content(client: httpx.Client, target_vm: VmRef, header: str | None) -> None:
+def test_no_configuration_without_all_content(client: httpx.Client, target_vm: VmRef, list_context: ListContext, header: str | None) -> None:
     """An engine MUST leave the OVF configuration out unless `All-Content: true` is asked for."""
-    checks.check_no_configuration_data(list_snapshots(client, target_vm, all_content=header))
+    judge_list("SNAP-ALLC-01", list_snapshots(client, target_vm, all_content=header), list_context)
 
 
 @requirement("SNAP-ALLC-02")
@@ -33,10 +35,9 @@ def test_configuration_with_all_content(client: httpx.Client, target_vm: VmRef, 
 
 
 @requirement("SNAP-ALLC-03")
-def test_ovf_is_escaped_envelope_in_xml(client: httpx.Client, target_vm: VmRef, dialect: Dialect) -> None:
+def test_ovf_is_escaped_envelope_in_xml(client: httpx.Client, target_vm: VmRef, list_context: ListContext) -> None:
     """An engine MUST send the OVF in XML as escaped character data holding a well-formed OVF Envelope."""
-    for snapshot in _carrying_ovf(client, target_vm, dialect):
-        checks.check_ovf_xml(snapshot)
+    judge_list("SNAP-ALLC-03", _carrying_ovf(client, target_vm, list_context.dialect), list_context)
 
 
 @requirement("SNAP-ALLC-04")
@@ -59,14 +60,13 @@ def test_ovf_is_raw_string_in_json(client: httpx.Client, target_vm: VmRef, diale
 
 
 @requirement("SNAP-ALLC-05")
-def test_ovf_describes_the_vm(client: httpx.Client, target_vm: VmRef, dialect: Dialect) -> None:
+def test_ovf_describes_the_vm(client: httpx.Client, target_vm: VmRef, list_context: ListContext) -> None:
     """An engine SHOULD describe the VM in the OVF: its name, a CPU item and a memory item."""
-    for snapshot in _carrying_ovf(client, target_vm, dialect):
-        checks.check_ovf_describes_vm(checks.check_ovf_xml(snapshot), target_vm.name)
+    judge_list("SNAP-ALLC-05", _carrying_ovf(client, target_vm, list_context.dialect), list_context)
 
 
 def _regular_with_all_content(client: httpx.Client, vm: VmRef, dialect: Dialect) -> list:  # type: ignore[type-arg]
-    regular = regular_snapshots(list_snapshots(client, vm, all_content="true"), dialect)
+    regular = reading.regular(list_snapshots(client, vm, all_content="true"), dialect)
     if not regular:
         pytest.skip(f"the VM {vm.name!r} has no regular snapshot to read")
     return regular
@@ -75,7 +75,7 @@ def _regular_with_all_content(client: httpx.Client, vm: VmRef, dialect: Dialect)
 def _carrying_ovf(client: httpx.Client, vm: VmRef, dialect: Dialect) -> list:  # type: ignore[type-arg]
     """The regular snapshots that carry configuration data: how that data is written is
     judged only where there is some (whether it is there is SNAP-ALLC-02's concern)."""
-    carrying = [s for s in _regular_with_all_content(client, vm, dialect) if s.find("initialization/configuration/data") is not None]
+    carrying = reading.carrying_ovf(_regular_with_all_content(client, vm, dialect), dialect)
     if not carrying:
         pytest.skip(f"no regular snapshot of the VM {vm.name!r} carries an OVF with All-Content (SNAP-ALLC-02 judges that)")
     return carrying
@@ -92,7 +92,7 @@ def test_all_content_query(client: httpx.Client, target_vm: VmRef, dialect: Dial
     else:
         # The header's list is the reference (SNAP-ALLC-02 judges it); each of its regular
         # snapshots, read alone with the query, must carry the same OVF.
-        by_header = regular_snapshots(by_header, dialect)
+        by_header = reading.regular(by_header, dialect)
         by_query = [
             checks.parse_xml_answer(
                 client.get(url_for(client, snapshot.get("href", "")), params={"all_content": "true"}, headers={"Accept": XML}), "SNAP-ALLC-06"

@@ -12,19 +12,16 @@ from conformance.client.engine import EngineAPI, VmRef
 from conformance.client.ledger import Ledger
 from conformance.dialect import Dialect
 from conformance.plugin.options import RunConfig
-from conformance.suite._phases import Created, LivePhase, post_xml, register_new_snapshots, snapshot_body
+from conformance.suite._phases import Created, LivePhase, post_xml, register_new_snapshots, snapshot_body, snapshot_kinds
 
 requirement = pytest.mark.requirement
 
 
-def _created_snapshot(created: Created, requirement_id: str) -> str:
+def _created_snapshot(created: Created, cause: str) -> str:
+    """The new snapshot's id; none made: what would be judged on it is not tested, as it
+    follows from ``cause`` (SNAP-CRT-01, or SNAP-CRT-05 for a live create), which fails."""
     if created.snapshot_id is None:
-        raise checks.RequirementFailure(
-            requirement_id,
-            "the create request made no snapshot to look at",
-            received=f"status {created.answer.status_code}",
-            expected="201 or 202 with the new snapshot",
-        )
+        pytest.skip(f"not tested: follows from {cause} (the create answered {created.answer.status_code} and made no snapshot)")
     return created.snapshot_id
 
 
@@ -38,7 +35,7 @@ def test_create_on_down_vm(down_create: Created) -> None:
 @requirement("SNAP-CRT-03")
 def test_new_snapshot_listed_and_unlocks(down_create: Created, dialect: Dialect) -> None:
     """An engine MUST list a new snapshot as regular with its description, and move its status from locked to ok within the timeout."""
-    snapshot_id = _created_snapshot(down_create, "SNAP-CRT-03")
+    snapshot_id = _created_snapshot(down_create, "SNAP-CRT-01")
     checks.check_created_listed(down_create.listed, snapshot_id, down_create.description, dialect)
     if down_create.wait_problem is not None:
         raise checks.RequirementFailure(
@@ -50,7 +47,7 @@ def test_new_snapshot_listed_and_unlocks(down_create: Created, dialect: Dialect)
 @requirement("SNAP-CRT-04")
 def test_new_snapshot_date_in_request_window(down_create: Created, run_config: RunConfig) -> None:
     """An engine MUST date a new snapshot within the time of its create request, give or take the configured clock skew."""
-    _created_snapshot(down_create, "SNAP-CRT-04")
+    _created_snapshot(down_create, "SNAP-CRT-01")
     listed = down_create.listed_snapshot()
     if listed is None:
         raise checks.RequirementFailure("SNAP-CRT-04", "the new snapshot is not listed", received="no such snapshot", expected="the new snapshot with its date")
@@ -60,7 +57,7 @@ def test_new_snapshot_date_in_request_window(down_create: Created, run_config: R
 @requirement("SNAP-CRT-06")
 def test_down_vm_snapshot_has_no_memory(down_create: Created) -> None:
     """An engine MUST report persist_memorystate false for a snapshot of a down VM."""
-    _created_snapshot(down_create, "SNAP-CRT-06")
+    _created_snapshot(down_create, "SNAP-CRT-01")
     listed = down_create.listed_snapshot()
     assert listed is not None, "the new snapshot is not listed"
     checks.check_memory_state(listed, False, "a snapshot of a down VM")
@@ -68,11 +65,12 @@ def test_down_vm_snapshot_has_no_memory(down_create: Created) -> None:
 
 # -- Expect: 201-created ----------------------------------------------------------------
 @requirement("SNAP-CRT-02")
-def test_expect_201_created(expect_201_create: Created, writable_vm: VmRef) -> None:
+def test_expect_201_created(expect_201_create: Created, down_create: Created, writable_vm: VmRef) -> None:
     """An engine SHOULD honour `Expect: 201-created` with 201 once the snapshot is done, and a Location equal to its href."""
     created = expect_201_create
-    snapshot_id = _created_snapshot(created, "SNAP-CRT-02")
-    checks.check_expect_201(created.answer, f"{writable_vm.href}/snapshots/{snapshot_id}")
+    if created.snapshot_id is None and down_create.snapshot_id is None:
+        pytest.skip("not tested: follows from SNAP-CRT-01 (no create makes a snapshot, with Expect or without)")
+    checks.check_expect_201(created.answer, f"{writable_vm.href}/snapshots/{created.snapshot_id}", created.statuses)
 
 
 # -- a live VM --------------------------------------------------------------------------
@@ -99,7 +97,7 @@ def test_create_on_up_vm(live_phase: LivePhase, dialect: Dialect, memory: bool) 
 def test_live_snapshot_memory_flag(live_phase: LivePhase, memory: bool) -> None:
     """An engine MUST report the persist_memorystate a live snapshot was asked with."""
     created = live_phase.with_memory if memory else live_phase.without_memory
-    _created_snapshot(created, "SNAP-CRT-06")
+    _created_snapshot(created, "SNAP-CRT-05")
     listed = created.listed_snapshot()
     assert listed is not None, "the live snapshot is not listed"
     checks.check_memory_state(listed, memory, f"a live snapshot asked with {str(memory).lower()}")
@@ -136,11 +134,11 @@ def test_create_with_malformed_body_refused(
 def _check_refused_create(
     client: httpx.Client, api: EngineAPI, ledger: Ledger, vm: VmRef, dialect: Dialect, body: bytes, requirement_id: str, what: str
 ) -> None:
-    before = api.snapshot_ids(vm)
+    before = snapshot_kinds(api, vm)
     answer = post_xml(client, f"{vm.href}/snapshots", body)
     created = register_new_snapshots(api, ledger, vm, before)  # whatever was accepted is cleaned up
     checks.check_fault_answer(answer, requirement_id, (400,), what, dialect)
-    checks.check_nothing_created(before, before | set(created), requirement_id, what)
+    checks.check_nothing_created((), created, requirement_id, what)
 
 
 @requirement("SNAP-CRT-09")

@@ -12,7 +12,8 @@ from conformance.client.engine import EngineAPI, VmRef
 from conformance.client.http import url_for
 from conformance.client.ledger import Ledger
 from conformance.dialect import Dialect
-from conformance.suite._phases import post_xml, register_new_snapshots, snapshot_body
+from conformance.plugin.options import RunConfig
+from conformance.suite._phases import post_xml, register_new_snapshots, snapshot_body, snapshot_kinds
 from conformance.suite._support import JSON, XML, get, snapshots_href
 
 requirement = pytest.mark.requirement
@@ -23,7 +24,7 @@ requirement = pytest.mark.requirement
 @pytest.mark.parametrize("accept", [pytest.param(XML, id="xml"), pytest.param(JSON, id="json")])
 def test_400_carries_fault(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, dialect: Dialect, accept: str) -> None:
     """An engine MUST answer a 400 with a fault whose reason is not empty, in the negotiated format."""
-    before = engine_api.snapshot_ids(writable_vm)
+    before = snapshot_kinds(engine_api, writable_vm)
     answer = post_xml(client, snapshots_href(writable_vm), snapshot_body(None), accept=accept)
     register_new_snapshots(engine_api, ledger, writable_vm, before)
     checks.check_fault_answer(answer, "SNAP-ERR-01", (400,), "a snapshot POST without description", dialect, json_expected=accept == JSON)
@@ -128,7 +129,77 @@ def test_malformed_request_never_5xx(
 ) -> None:
     """An engine MUST NOT answer any request to the snapshot operations with a 5xx, however malformed its body, parameters or headers."""
     path = snapshots_href(writable_vm) + suffix.format(unknown=uuid.uuid4())
-    before = engine_api.snapshot_ids(writable_vm)
+    before = snapshot_kinds(engine_api, writable_vm)
     answer = client.request(method, url_for(client, path), content=body or None, headers={"Accept": XML, **headers})
     register_new_snapshots(engine_api, ledger, writable_vm, before)  # whatever was accepted is cleaned up
     checks.check_no_server_error(answer, "SNAP-ERR-03", f"{method} {suffix or '(collection)'} with a malformed request")
+
+
+# -- SNAP-ERR-04: entities declared in a request body are never expanded ----------------------
+def _entity_bodies(run: str) -> list[tuple[str, bytes, str]]:
+    """(name, body, expansion): each body declares entities whose replacement text shows
+    only once expanded — the request itself never holds ``expansion``, so an engine that
+    echoes the raw request is not mistaken for one that expands it."""
+    head = f"conformance {run} entity"
+    return [
+        (
+            "internal-entity",
+            f'<?xml version="1.0"?><!DOCTYPE snapshot [<!ENTITY m "expanded-{run}">]><snapshot><description>{head} [&m;]</description></snapshot>'.encode(),
+            f"[expanded-{run}]",
+        ),
+        (
+            "nested-entity-bomb",
+            (
+                f'<?xml version="1.0"?><!DOCTYPE snapshot [<!ENTITY a "z{run}"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+                f'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><snapshot><description>{head} [&c;]</description></snapshot>'
+            ).encode(),
+            f"z{run}z{run}",
+        ),
+        (
+            "external-entity",
+            (
+                '<?xml version="1.0"?><!DOCTYPE snapshot [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                f"<snapshot><description>{head} [&x;]</description></snapshot>"
+            ).encode(),
+            "root:",
+        ),
+    ]
+
+
+@requirement("SNAP-ERR-04")
+@pytest.mark.parametrize("case", ["internal-entity", "nested-entity-bomb", "external-entity"])
+def test_entities_never_expanded(client: httpx.Client, engine_api: EngineAPI, ledger: Ledger, writable_vm: VmRef, run_config: RunConfig, case: str) -> None:
+    """An engine MUST refuse a body declaring entities with a 4xx and create nothing, or else store and echo nothing of any entity's expansion."""
+    _, body, expansion = next(entry for entry in _entity_bodies(run_config.run_id) if entry[0] == case)
+    before = snapshot_kinds(engine_api, writable_vm)
+    answer = post_xml(client, snapshots_href(writable_vm), body)
+    created = register_new_snapshots(engine_api, ledger, writable_vm, before)
+    what = f"a snapshot POST declaring an entity ({case})"
+    text = answer.content.decode("utf-8", errors="replace")
+    if expansion in text:
+        at = text.index(expansion)
+        raise checks.RequirementFailure(
+            "SNAP-ERR-04",
+            f"{what}: the answer echoes the entity's expansion",
+            received=f"status {answer.status_code}, body with {text[max(0, at - 60) : at + 60]!r}",
+            expected=f"no {expansion!r} anywhere",
+        )
+    if 400 <= answer.status_code < 500:
+        checks.check_nothing_created((), created, "SNAP-ERR-04", what)
+        return
+    if not 200 <= answer.status_code < 300:
+        raise checks.RequirementFailure(
+            "SNAP-ERR-04",
+            f"{what} answered {answer.status_code}",
+            received=f"status {answer.status_code}",
+            expected="a 4xx refusal, or an acceptance that expands nothing",
+        )
+    stored = [s for s in engine_api.snapshots(writable_vm) if checks.snapshot_id(s) in created]
+    expanded = [checks.snapshot_id(s) for s in stored if expansion in (s.findtext("description") or "")]
+    if expanded:
+        raise checks.RequirementFailure(
+            "SNAP-ERR-04",
+            f"{what}: the entity was expanded into the stored snapshot",
+            received=f"snapshots {', '.join(expanded)} hold {expansion!r} in their description",
+            expected="a 4xx refusal, or the description stored without any entity's replacement text",
+        )

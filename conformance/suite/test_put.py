@@ -15,6 +15,7 @@ from conformance.client.recorder import Recorder
 from conformance.dialect import Dialect
 from conformance.plugin.options import RunConfig
 from conformance.reports.model import Exchange
+from conformance.suite._phases import description
 from conformance.suite._support import get
 
 requirement = pytest.mark.requirement
@@ -35,7 +36,7 @@ def put_attempt(client: httpx.Client, recorder: Recorder, writable_vm: VmRef, su
     with recorder.capture() as evidence:
         before = checks.parse_xml_answer(get(client, href), "SNAP-PUT-03")
         body = etree.Element("snapshot")
-        etree.SubElement(body, "description").text = f"conformance {run_config.run_id} changed by PUT"
+        etree.SubElement(body, "description").text = description(run_config, "changed by PUT")
         answer = client.put(url_for(client, href), content=xml_body(body), headers={"Accept": "application/xml", "Content-Type": "application/xml"})
         after = checks.parse_xml_answer(get(client, href), "SNAP-PUT-03")
     return PutAttempt(before, answer, after, tuple(evidence))
@@ -57,3 +58,11 @@ def test_put_is_405_with_allow(put_attempt: PutAttempt) -> None:
 def test_put_changes_nothing(put_attempt: PutAttempt, dialect: Dialect) -> None:
     """An engine MUST leave a snapshot unchanged after a refused PUT."""
     checks.check_unchanged_snapshot(put_attempt.before, put_attempt.after, dialect, "SNAP-PUT-03", "a PUT")
+
+
+@requirement("SNAP-ERR-01")
+def test_405_body_empty_or_fault(put_attempt: PutAttempt, dialect: Dialect) -> None:
+    """An engine MAY answer 405 without a body, but a body it sends MUST be a fault."""
+    if put_attempt.answer.status_code != 405:
+        pytest.skip(f"the engine refuses the PUT with {put_attempt.answer.status_code}, not 405 (SNAP-PUT-02 judges it)")
+    checks.check_empty_or_fault(put_attempt.answer, "SNAP-ERR-01", (405,), "PUT on a snapshot", dialect)

@@ -63,7 +63,7 @@ def test_bomb_is_refused_not_expanded(answer, fails):
         pytest.param(b"", "empty", id="empty-body"),
         pytest.param(b"   \n", "empty", id="whitespace-body"),
         pytest.param(b"<html><body>Error 500</body>", "not well-formed", id="unclosed-html"),
-        pytest.param(b"{\"snapshot\": []}", "not well-formed", id="json-body"),
+        pytest.param(b'{"snapshot": []}', "not well-formed", id="json-body"),
         pytest.param(b"<snapshots/><snapshots/>", "not well-formed", id="two-roots"),
         pytest.param(b'<!DOCTYPE snapshots SYSTEM "http://example.invalid/x.dtd"><snapshots/>', "DOCTYPE", id="external-dtd"),
         pytest.param(

@@ -42,7 +42,7 @@ def must_checks(snapshot, dialect, *, vm_id, vm_href, siblings):
     check_guid(snapshot)
     href = check_href(snapshot, api_path=API, vm_id=vm_id)
     check_same_snapshot(snapshot, checks.snapshot_id(snapshot))
-    check_vm_reference(snapshot, vm_id=vm_id, vm_href=vm_href)
+    check_vm_reference(snapshot, vm_id=vm_id, vm_href=vm_href, dialect=dialect)
     check_restore_link(snapshot)
     check_type(snapshot, dialect)
     check_date(snapshot)
@@ -242,28 +242,47 @@ def test_same_snapshot(document, fails):
         pytest.param((f'<vm id="{VM}"', f'<vm id="{ZERO}"'), id="other-vm-id"),
         pytest.param((f'href="{VM_HREF}"/>', f'href="{VM_HREF}/"/>'), id="other-href"),
         pytest.param((f'<vm id="{VM}" href="{VM_HREF}"/>', f'<vm href="{VM_HREF}"/>'), id="no-vm-id"),
-        pytest.param((f'<vm id="{VM}" href="{VM_HREF}"/>', f'<vm id="{VM}"/>'), id="no-vm-href"),
+        pytest.param((f'<vm id="{VM}" href="{VM_HREF}"/>', f'<vm id="{VM}" href="{ZERO_VM_HREF}"/>'), id="href-of-another-vm"),
     ],
 )
-def test_vm_reference_failures(document, fails, replacement):
+def test_vm_reference_failures(document, fails, v3, replacement):
     with fails("SNAP-REPR-06") as info:
-        check_vm_reference(document("snapshot-regular.xml", replacement), vm_id=VM, vm_href=VM_HREF)
+        check_vm_reference(document("snapshot-regular.xml", replacement), vm_id=VM, vm_href=VM_HREF, dialect=v3)
     assert REG in info.value.title
 
 
-def test_vm_reference_without_href_when_allowed(document, fails):
+def test_vm_reference_without_href_is_fine(document, v3):
+    """Real v4 engines write <vm id="..."> without href; an href is checked only when present."""
     snapshot = document("snapshot-regular.xml", (f'<vm id="{VM}" href="{VM_HREF}"/>', f'<vm id="{VM}"/>'))
-    check_vm_reference(snapshot, vm_id=VM, vm_href=VM_HREF, require_href=False)
-    wrong = document("snapshot-regular.xml", (f'href="{VM_HREF}"/>', 'href="/elsewhere"/>'))
-    with fails("SNAP-REPR-06"):
-        check_vm_reference(wrong, vm_id=VM, vm_href=VM_HREF, require_href=False)
+    check_vm_reference(snapshot, vm_id=VM, vm_href=VM_HREF, dialect=v3)
 
 
-def test_vm_reference_may_be_a_full_vm(document):
+def test_vm_reference_may_be_a_full_vm(document, v3):
     """3.6 puts the VM's configuration at the snapshot's time in ``vm``: extra content is fine."""
     full_vm = f'<vm id="{VM}" href="{VM_HREF}"><name>VM_01</name><memory>1073741824</memory></vm>'
     snapshot = document("snapshot-regular.xml", (f'<vm id="{VM}" href="{VM_HREF}"/>', full_vm))
-    check_vm_reference(snapshot, vm_id=VM, vm_href=VM_HREF)
+    check_vm_reference(snapshot, vm_id=VM, vm_href=VM_HREF, dialect=v3)
+
+
+def test_active_snapshot_may_omit_vm(document, fails, v3):
+    """Real 3.6 to 4.4 engines leave vm off the active snapshot; every other type needs it."""
+    no_vm = (f'<vm id="{VM}" href="{VM_HREF}"/>', "")
+    check_vm_reference(document("snapshot-regular.xml", no_vm, ("<type>regular</type>", "<type>active</type>")), vm_id=VM, vm_href=VM_HREF, dialect=v3)
+    for kind in ("preview", "stateless"):
+        with fails("SNAP-REPR-06") as info:
+            snapshot = document("snapshot-regular.xml", no_vm, ("<type>regular</type>", f"<type>{kind}</type>"))
+            check_vm_reference(snapshot, vm_id=VM, vm_href=VM_HREF, dialect=v3)
+        assert kind in info.value.title
+    with fails("SNAP-REPR-06") as info:
+        check_vm_reference(document("snapshot-regular.xml", no_vm, ("<type>regular</type>", "")), vm_id=VM, vm_href=VM_HREF, dialect=v3)
+    assert "without type" in info.value.title
+
+
+def test_active_snapshot_with_a_vm_is_held_to_it(document, fails, v3):
+    """An active snapshot that does carry vm must name the right VM."""
+    active = ("<type>regular</type>", "<type>active</type>")
+    with fails("SNAP-REPR-06"):
+        check_vm_reference(document("snapshot-regular.xml", active, (f'<vm id="{VM}"', f'<vm id="{ZERO}"')), vm_id=VM, vm_href=VM_HREF, dialect=v3)
 
 
 # --- SNAP-REPR-07: the restore link ------------------------------------------------------------------------
@@ -350,6 +369,25 @@ def test_type_values(document, v3, value):
 def test_type_failures(document, fails, v3, replacement):
     with fails("SNAP-REPR-09"):
         check_type(document("snapshot-regular.xml", replacement), v3)
+
+
+NEXT_RUN = ("<description>Virtual Machine 1 - Snapshot A</description>", "<description>Next Run configuration snapshot</description>")
+
+
+def test_next_run_snapshot_may_lack_type_while_pending(document, fails, v3):
+    """A running VM's pending change is listed with no type while next_run_configuration_exists is true."""
+    snapshot = document("snapshot-regular.xml", NEXT_RUN, ("<type>regular</type>", ""))
+    assert check_type(snapshot, v3, next_run_pending=True) is None
+    with fails("SNAP-REPR-09") as info:
+        check_type(snapshot, v3)  # the VM does not report a pending change
+    assert "next_run_configuration_exists" in info.value.title
+
+
+def test_only_the_next_run_snapshot_may_lack_type(document, fails, v3):
+    with fails("SNAP-REPR-09"):
+        check_type(document("snapshot-regular.xml", ("<type>regular</type>", "")), v3, next_run_pending=True)
+    with fails("SNAP-REPR-09"):  # a wrong value is wrong even on the next-run snapshot
+        check_type(document("snapshot-regular.xml", NEXT_RUN, ("<type>regular</type>", "<type>next_run</type>")), v3, next_run_pending=True)
 
 
 def test_type_follows_the_dialect(document, fails, v4):

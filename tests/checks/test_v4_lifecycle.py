@@ -8,6 +8,7 @@ import pytest
 from conformance.checks import (
     check_action_complete,
     check_created_listed,
+    check_empty_or_fault,
     check_fault_answer,
     check_unchanged_snapshot,
     compared_fields,
@@ -32,27 +33,62 @@ def test_nested_status_in_v4_fails_and_says_why(answer, fails, v4):
     with fails("SNAP-RST-01") as info:
         check_action_complete(answer(fixture("v4/action-nested-status.xml")), "SNAP-RST-01", "restore", v4)
     assert "nested <status><state>complete</state></status> (the v3 form)" in info.value.received
-    assert info.value.expected == "<status>complete</status>"
+    assert info.value.expected == "<status>complete</status> without a fault"
 
 
 def test_plain_status_in_v3_fails_and_says_why(answer, fails, v3):
     with fails("SNAP-RST-01") as info:
         check_action_complete(answer(fixture("v4/action-complete.xml")), "SNAP-RST-01", "restore", v3)
     assert "plain <status>complete</status> (the v4 form)" in info.value.received
-    assert info.value.expected == "<status><state>complete</state></status>"
+    assert info.value.expected == "<status><state>complete</state></status> without a fault"
 
 
 @pytest.mark.parametrize(
-    ("body", "received"),
+    ("body", "status", "received"),
     [
-        pytest.param(b"<action><status>failed</status></action>", "'failed'", id="failed"),
-        pytest.param(b"<action/>", "no <status>", id="no-status"),
+        pytest.param(b"<action><status>failed</status></action>", 200, "200 with 'failed'", id="failed"),
+        pytest.param(b"<action/>", 200, "200 with no <status>", id="no-status"),
+        pytest.param(b"<action><status>failed</status></action>", 202, "202 with 'failed'", id="failed-202"),
+        pytest.param(
+            b"<action><fault><reason>x</reason></fault><status>complete</status></action>", 200, "200 with 'complete' and a <fault>", id="complete-with-fault"
+        ),
     ],
 )
-def test_v4_incomplete_actions(answer, fails, v4, body, received):
+def test_v4_incomplete_actions(answer, fails, v4, body, status, received):
     with fails("SNAP-RST-01") as info:
-        check_action_complete(answer(body), "SNAP-RST-01", "restore", v4)
+        check_action_complete(answer(body, status=status), "SNAP-RST-01", "restore", v4)
     assert info.value.received == received
+
+
+@pytest.mark.parametrize("state", ["pending", "in_progress", "complete"])
+def test_202_under_way_is_fine(answer, v4, state):
+    check_action_complete(answer(f"<action><status>{state}</status></action>", status=202), "SNAP-RST-01", "restore", v4)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{}", id="empty-object"),
+        pytest.param(b'{"fault": {}}', id="fault-without-reason"),
+        pytest.param(b'{"reason": "  "}', id="blank-reason"),
+        pytest.param(b'{"snapshot": []}', id="a-snapshot-list"),
+    ],
+)
+def test_a_json_404_body_must_be_a_fault(answer, fails, v4, body):
+    with fails("SNAP-ERR-01"):
+        check_empty_or_fault(answer(body, status=404, content_type="application/json"), "SNAP-ERR-01", (404,), "GET", v4)
+
+
+def test_a_json_404_fault_or_nothing_is_fine(answer, v4):
+    check_empty_or_fault(
+        answer(b'{"reason": "Operation Failed", "detail": "Entity not found"}', status=404, content_type="application/json"), "SNAP-ERR-01", (404,), "GET", v4
+    )
+    check_empty_or_fault(answer(b"", status=404, content_type=None), "SNAP-ERR-01", (404,), "GET", v4)
+
+
+def test_an_xml_404_fault_needs_a_reason(answer, fails, v4):
+    with fails("SNAP-ERR-01"):
+        check_empty_or_fault(answer(b"<fault><detail>x</detail><reason/></fault>", status=404), "SNAP-ERR-01", (404,), "GET", v4)
 
 
 @pytest.mark.parametrize("name", ["v4/action-failed.xml", "v4/fault.xml"])

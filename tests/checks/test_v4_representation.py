@@ -4,6 +4,7 @@ v3-shaped ones fail where v4 differs (``snapshot_type``), and order is REPR-15's
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from conformance import checks
 from conformance.checks import (
@@ -33,6 +34,7 @@ REG = "a209216d-2909-4802-8886-02aad55dccc8"
 ACT = "9b2f6c1e-4d7a-4f0b-8c3e-1a5d7e9f2b64"
 REG_TYPE = "<snapshot_type>regular</snapshot_type>"
 ACT_TYPE = "<snapshot_type>active</snapshot_type>"
+REF = f'<vm href="{VM_HREF}" id="{VM}"/>'
 
 
 def must_checks(snapshot, dialect, *, siblings):
@@ -40,7 +42,7 @@ def must_checks(snapshot, dialect, *, siblings):
     check_guid(snapshot)
     href = check_href(snapshot, api_path=API, vm_id=VM)
     check_same_snapshot(snapshot, checks.snapshot_id(snapshot))
-    check_vm_reference(snapshot, vm_id=VM, vm_href=VM_HREF)
+    check_vm_reference(snapshot, vm_id=VM, vm_href=VM_HREF, dialect=dialect)
     check_restore_link(snapshot)
     check_type(snapshot, dialect)
     check_date(snapshot)
@@ -188,3 +190,65 @@ def test_list_and_get_disagree_in_v4(document, fails, v4, replacement, field):
 def test_v4_list_and_get_ignore_the_vm_type(document, v4):
     """``type`` is the VM type in v4, not a field SNAP-REPR-16 names."""
     check_list_matches_get(document("v4/snapshot-regular.xml", ("<date>", "<type>server</type><date>")), document("v4/snapshot-regular.xml"), v4)
+
+
+# --- the shapes real v4 engines send (facts: "Recorded answers") ---------------------------
+
+
+def test_recorded_v4_shape_passes_every_check(document, v4):
+    """A vm with id, no href and the VM's configuration inside is what real v4 engines send."""
+    snapshot = document("v4/snapshot-inline-vm.xml")
+    active = document("v4/snapshot-regular.xml", (REF, ""), (REG_TYPE, ACT_TYPE), (REG, ACT), (REG, ACT), (REG, ACT), (REG, ACT), (REG, ACT))
+    must_checks(snapshot, v4, siblings=[snapshot, active])
+    assert check_schema(snapshot, v4) == ()
+
+
+def test_placement_policy_of_another_version_is_a_note_not_a_warning(document, fails, v4):
+    """4.2-era engines place placement_policy elsewhere among the vm's members: every member
+    valid, only the order differs, so REPR-15 notes it and passes."""
+    moved = document(
+        "v4/snapshot-inline-vm.xml",
+        ("        <placement_policy><affinity>migratable</affinity></placement_policy>\n", ""),
+        ("        <cluster id=", "        <placement_policy><affinity>migratable</affinity></placement_policy>\n        <cluster id="),
+    )
+    (note,) = check_schema(moved, v4)
+    assert "placement_policy" in note
+    assert "another order" in note
+    collection = etree.Element("snapshots")
+    collection.append(moved)
+    assert check_schema(collection, v4)  # the collection is judged alike
+
+
+def test_misordered_snapshot_members_still_warn(document, fails, v4):
+    """Only the vm's own members get that allowance: the snapshot's own order is the model's in every 4.x."""
+    swapped = document(
+        "v4/snapshot-inline-vm.xml",
+        ("    <date>2015-02-10T00:39:24.123+01:00</date>\n", ""),
+        ("    <snapshot_type>regular</snapshot_type>\n", "    <snapshot_type>regular</snapshot_type>\n    <date>2015-02-10T00:39:24.123+01:00</date>\n"),
+    )
+    with fails("SNAP-REPR-15"):
+        check_schema(swapped, v4)
+
+
+def test_invalid_vm_member_is_still_a_warning_whatever_the_order(document, fails, v4):
+    broken = document(
+        "v4/snapshot-inline-vm.xml",
+        ("        <placement_policy><affinity>migratable</affinity></placement_policy>\n", ""),
+        ("        <cluster id=", "        <placement_policy/>\n        <cluster id="),
+        ("<status>down</status>", "<status>sleeping</status>"),
+    )
+    with fails("SNAP-REPR-15"):
+        check_schema(broken, v4)
+
+
+def test_active_snapshot_without_vm_passes(document, v4):
+    """The active snapshot real engines list: no vm, no sub-collection links."""
+    active = document(
+        "v4/snapshot-regular.xml",
+        (REF, ""),
+        (REG_TYPE, ACT_TYPE),
+    )
+    for link in list(active.findall("link")):
+        active.remove(link)
+    check_vm_reference(active, vm_id=VM, vm_href=VM_HREF, dialect=v4)
+    assert check_schema(active, v4) == ()

@@ -16,9 +16,7 @@ def _exchange(method: str, url: str, status: int | None = 200, exchange_id: str 
 
 
 def _run(*tests: tuple[Exchange, ...]) -> RunRecord:
-    records = tuple(
-        TestRecord(f"t{i}", ("SNAP-CRT-01",), "passed", (), "", False, "", 0.1, exchanges, "3") for i, exchanges in enumerate(tests)
-    )
+    records = tuple(TestRecord(f"t{i}", ("SNAP-CRT-01",), "passed", (), "", False, "", 0.1, exchanges, "3") for i, exchanges in enumerate(tests))
     moment = datetime(2026, 1, 1, tzinfo=UTC)
     return RunRecord(EngineInfo(API, "3", None, None), moment, moment, records, (), False)
 

@@ -78,17 +78,39 @@ STATUS_CASES = [
     pytest.param("SNAP-REPR-08", [("t1", ("SNAP-REPR-08",), "passed", {})], "passed", "", id="may-passed"),
     pytest.param(
         "SNAP-REPR-01",
-        [("t1", ("SNAP-REPR-01",), "skipped", {"message": "read-only"}), ("t2", ("SNAP-REPR-01",), "passed", {})],
+        [("t1", ("SNAP-REPR-01",), "skipped", {"not_applicable": True, "message": "no such VM"}), ("t2", ("SNAP-REPR-01",), "passed", {})],
         "passed",
         "",
-        id="one-pass-is-enough",
+        id="a-pass-beside-not-applicable",
+    ),
+    # --- partially tested: never a pass of the whole --------------------------------
+    pytest.param(
+        "SNAP-REPR-01",
+        [("t1", ("SNAP-REPR-01",), "skipped", {"message": "not tested: follows from SNAP-CRT-05"}), ("t2", ("SNAP-REPR-01",), "passed", {})],
+        "partially_tested",
+        "not tested: follows from SNAP-CRT-05",
+        id="a-pass-beside-a-not-tested-skip",
+    ),
+    pytest.param(
+        "SNAP-REPR-01",
+        [("t1", ("SNAP-REPR-01",), "skipped", {"message": "the VM has no snapshot"}), ("t2", ("SNAP-REPR-01",), "passed", {})],
+        "passed",
+        "",
+        id="a-pass-beside-a-skip-for-want-of-data",
+    ),
+    pytest.param(
+        "SNAP-REPR-01",
+        [("t1", ("SNAP-REPR-01",), "passed", {}), ("t2", ("SNAP-REPR-01",), "error", {"message": "fixture broke"})],
+        "partially_tested",
+        "fixture broke",
+        id="a-pass-beside-an-error-without-blame",
     ),
     pytest.param(
         "SNAP-REPR-01",
         [("t1", ("SNAP-REPR-01", "SNAP-REPR-04"), "failed", {"blamed": ("SNAP-REPR-04",), "message": "x"}), ("t2", ("SNAP-REPR-01",), "passed", {})],
-        "passed",
-        "",
-        id="failure-blaming-another-id-does-not-count",
+        "partially_tested",
+        "x",
+        id="failure-blaming-another-id-leaves-it-partly-judged",
     ),
     # --- not applicable --------------------------------------------------------------
     pytest.param(
@@ -158,6 +180,8 @@ VERDICT_CASES = [
     pytest.param({"SNAP-REPR-01": "blamed"}, Verdict.NOT_CONFORMANT, id="must-failed"),
     pytest.param({"SNAP-REPR-01": "passed", "SNAP-REPR-08": "blamed"}, Verdict.NOT_CONFORMANT, id="may-failed"),
     pytest.param({"SNAP-REPR-01": "skipped"}, Verdict.INCOMPLETE, id="must-skipped"),
+    pytest.param({"SNAP-REPR-01": "partially_tested"}, Verdict.INCOMPLETE, id="must-partially-tested"),
+    pytest.param({"SNAP-REPR-01": "passed", "SNAP-REPR-08": "partially_tested"}, Verdict.CONFORMANT, id="may-partially-tested"),
     pytest.param({}, Verdict.INCOMPLETE, id="nothing-run"),
     pytest.param({"SNAP-REPR-01": "skipped", "SNAP-REPR-08": "blamed"}, Verdict.NOT_CONFORMANT, id="failure-beats-incomplete"),
 ]
@@ -171,6 +195,8 @@ def test_verdict(small_catalogue: Catalogue, make_record: MakeRecord, make_run: 
             tests.append(make_record(f"test_{rid}", (rid,), "failed", blamed=(rid,), message="x"))
         elif kind == "not_applicable":
             tests.append(make_record(f"test_{rid}", (rid,), "skipped", not_applicable=True))
+        elif kind == "partially_tested":
+            tests += [make_record(f"test_{rid}_a", (rid,), "passed"), make_record(f"test_{rid}_b", (rid,), "skipped", message="not tested: follows from")]
         else:
             tests.append(make_record(f"test_{rid}", (rid,), kind))
     evaluation = evaluate(small_catalogue, make_run(*tests))
@@ -232,7 +258,7 @@ def test_summary_counts_every_status(small_catalogue: Catalogue, make_record: Ma
     )
     summary = evaluate(small_catalogue, run).summary
     assert list(summary) == list(STATUSES)
-    assert dict(summary) == {"passed": 1, "failed": 0, "warning": 1, "not_tested": 1, "not_applicable": 1}
+    assert dict(summary) == {"passed": 1, "failed": 0, "warning": 1, "waived": 0, "partially_tested": 0, "not_tested": 1, "not_applicable": 1}
 
 
 def test_evaluation_is_immutable(small_catalogue: Catalogue, make_run: MakeRun) -> None:

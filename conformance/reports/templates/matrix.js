@@ -49,7 +49,7 @@
   }
 
   function preset(name) {
-    var problems = { failed: true, warning: true, not_tested: true };
+    var problems = { failed: true, warning: true, partially_tested: true, not_tested: true };
     boxes.forEach(function (box) {
       if (box.getAttribute("data-sc-filter") === "status") {
         box.checked = name === "all" || Boolean(problems[box.value]);

@@ -1,0 +1,35 @@
+"""The pytest command line every conformance run shares (live ``run`` and offline ``check``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import conformance
+
+__all__ = ["base_pytest_args", "exit_status"]
+
+EXIT_COULD_NOT_RUN = 3
+
+
+def base_pytest_args(package: str, report_dir: Path) -> list[str]:
+    """Run the tests of ``package`` with the plugin's reports in ``report_dir``, isolated
+    from the user's own pytest configuration."""
+    root = Path(conformance.__file__).resolve().parent.parent
+    return [
+        "--pyargs", package,
+        "-c", os.devnull,  # the user's own pytest configuration must not leak into a run
+        "--rootdir", str(root),
+        "-p", "no:cacheprovider",
+        # the embedded engine imported anyio (a pytest plugin too) before pytest could rewrite it
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "--report-dir", str(report_dir),
+        "--html", str(report_dir / "report.html"),
+        "--self-contained-html",
+        "-q", "-rfE",
+    ]  # fmt: skip
+
+
+def exit_status(code: int) -> int:
+    """0/1/2/3 come from the plugin's verdict; pytest's own usage/internal errors mean "could not run"."""
+    return code if code in (0, 1, 2, 3) else EXIT_COULD_NOT_RUN
