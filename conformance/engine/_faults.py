@@ -86,8 +86,9 @@ def malformed_id(name: str, value: str, *, as_action: bool = False) -> EngineFau
 
 
 def not_found(what: str) -> EngineFault:
-    """404 with the fault body of engines 4.5 and later (older ones send none)."""
-    return EngineFault(404, OPERATION_FAILED, f"Entity not found: {echo(what)}")
+    """404 with an empty body, as the 3.6 to 4.4 engines this one stands for answer (recorded);
+    the ``fault-on-404`` variant gives it the fault body of engines 4.5 and later."""
+    return EngineFault(404, None)
 
 
 def method_not_allowed(allow: str) -> EngineFault:
@@ -113,7 +114,7 @@ def too_large(limit: int) -> EngineFault:
 def from_store_error(error: StoreError, *, as_action: bool = False) -> EngineFault:
     """The HTTP answer to a refusal of the store: 404, 409 or 400, detail as ``[message]``."""
     if isinstance(error, NotFoundError):
-        return EngineFault(404, OPERATION_FAILED, error.message, as_action=False)
+        return not_found(error.message)
     # The engine's detail is the text of a Java list of messages, hence the brackets.
     status = 409 if isinstance(error, ConflictError) else 400
     assert isinstance(error, ConflictError | RefusedError)

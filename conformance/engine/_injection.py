@@ -99,7 +99,8 @@ _FAULTS = (
     _fault("ids-upper-case", "REPR-04", "Snapshot ids are written in upper case, consistently in ids, hrefs and headers."),
     _fault("relative-hrefs", "REPR-05", "Snapshot hrefs (and the links under them) are relative to the API root: vms/{vm}/snapshots/{id}."),
     _fault("href-vm-id-upper-case", "REPR-05", "Snapshot hrefs spell the VM's id in upper case (they still resolve)."),
-    _fault("vm-reference-missing", "REPR-06", "Snapshots carry no vm element."),
+    _fault("vm-reference-missing", "REPR-06", "Snapshots other than the active one carry no vm element (the active one has none anyway)."),
+    _fault("vm-reference-other-vm", "REPR-06", "A snapshot's vm names another VM of the engine (in v3 with that VM's href)."),
     _fault("vm-reference-to-collection", "REPR-06", "A snapshot's vm element has the VM's id, but its href points to the VM collection."),
     _fault("restore-link-missing", "REPR-07", "Snapshots have no actions, hence no restore link."),
     _fault("restore-link-outside-actions", "REPR-07", "The restore link sits directly under the snapshot instead of under actions."),
@@ -168,11 +169,12 @@ _FAULTS = (
     ),
     _fault(
         "v3-type-element",
-        ("REPR-09", "REPR-10", "REPR-15", "CRT-03", "CRT-05", "RST-02", "PRV-01"),
+        ("REPR-06", "REPR-09", "REPR-10", "REPR-15", "CRT-03", "CRT-05", "RST-02", "PRV-01"),
         "v4 snapshots carry their type as <type> (the v3 name) instead of <snapshot_type>.",
         why=(
             "a v4 snapshot without snapshot_type has no type at all: none is active (SNAP-REPR-10, and SNAP-RST-02 after a "
-            "restore), a new snapshot is not regular (SNAP-CRT-03, and SNAP-CRT-05 for a live one), the former active one is "
+            "restore; and the active snapshot, which carries no vm, is not told from a non-active one, SNAP-REPR-06), "
+            "a new snapshot is not regular (SNAP-CRT-03, and SNAP-CRT-05 for a live one), the former active one is "
             "not listed as preview (SNAP-PRV-01, an offered MAY); and <type> is the VM type in v4, an enumeration "
             "(server, desktop, high_performance) that regular is not in (SNAP-REPR-15, SHOULD)"
         ),
@@ -404,6 +406,11 @@ _VARIANTS = (
         restore_seconds=1.0,
         latency_seconds=0.01,
     ),
+    _variant(
+        "linked-snapshots",
+        "The shapes of the guide's examples: every snapshot, the active one too, links disks, nics and cdroms and carries "
+        "<vm id href> without the configuration inside (real 3.6 to 4.4 engines give the active one neither).",
+    ),
     _variant("prev-links", 'Snapshots link the previous one with rel="prev", as engine 3.0 did.'),
     _variant("no-optional-features", "No freeze/thaw, preview, snapshot sub-collections or restore_memory (400): the MAYs are not offered."),
     _variant("delete-204", "A DELETE of a snapshot answers 204 No Content."),
@@ -424,7 +431,8 @@ _VARIANTS = (
         "The suite is pointed at the API root with the version in its path (/ovirt-engine/api/v3, /v4), which every href then carries.",
         version_prefix=True,
     ),
-    _variant("engine-3.6-errors", "Refusals as 3.6 sends them: 400 for a DELETE of the active snapshot and a restore of an up VM, 404 without body."),
+    _variant("engine-3.6-errors", "Refusals as 3.6 sends them: 400 for a DELETE of the active snapshot and a restore of an up VM."),
+    _variant("fault-on-404", "A 404 carries a fault (reason, detail), as engines 4.5 and later answer; the 3.6 to 4.4 engines send an empty body."),
 )
 
 #: every fault, by name

@@ -475,8 +475,42 @@ def _active(node: Node, call: Call) -> list[Node]:
 
 
 def _vm_id_of(snapshot: Node) -> str | None:
+    """The snapshot's VM: its ``vm`` element's id, else (the active snapshot has none) its href's."""
     vm = _child(snapshot, "vm")
-    return None if vm is None else str(vm.attrs.get("id", "")) or None
+    if vm is not None:
+        return str(vm.attrs.get("id", "")) or None
+    found = _HREF_VM.search(str(snapshot.attrs.get("href", "")))
+    return None if found is None else found.group(2)
+
+
+def _linked_shapes(injector: Injector, snapshot: Node, call: Call) -> None:
+    """The shapes of the guide's examples: every snapshot, the active one too, links its
+    devices and carries ``<vm id href>`` (no configuration inside)."""
+    vm_id, href = _vm_id_of(snapshot), str(snapshot.attrs.get("href", ""))
+    if vm_id is None or not href:
+        return
+    representer = call.engine.representer
+    if not any(child.name == "link" and child.attrs.get("rel") == "disks" for child in snapshot.children):
+        for rel in ("disks", "nics", "cdroms"):
+            _insert_after_links_before_members(snapshot, representer.link(rel, f"{href}/{rel}"))
+    reference = representer.ref("vm", vm_id, representer.vm_href(vm_id))
+    at = next((i for i, child in enumerate(snapshot.children) if child.name == "vm"), None)
+    if at is not None:
+        snapshot.children[at] = reference
+    elif representer.dialect.version == "4":
+        snapshot.children.append(reference)
+    else:
+        dates = [i for i, child in enumerate(snapshot.children) if child.name == "date"]
+        snapshot.children.insert(dates[0] if dates else len(snapshot.children), reference)
+
+
+def _insert_after_links_before_members(snapshot: Node, link: Node) -> None:
+    """Put ``link`` after BaseResource's part (actions, description, creation_status, links)."""
+    head = ("actions", "description", "creation_status", "link")
+    at = 0
+    while at < len(snapshot.children) and snapshot.children[at].name in head:
+        at += 1
+    snapshot.children.insert(at, link)
 
 
 def _dates(node: Node) -> Iterator[Node]:
@@ -640,6 +674,21 @@ def _vm_reference_to_collection(injector: Injector, snapshot: Node, call: Call) 
     vm = _child(snapshot, "vm")
     if vm is not None:
         vm.attrs["href"] = f"{API_PATH}/vms"
+
+
+def _vm_reference_other_vm(injector: Injector, snapshot: Node, call: Call) -> None:
+    """The vm of a snapshot names the VM listed before its own (an engine mixing up parents)."""
+    vm = _child(snapshot, "vm")
+    if vm is None:
+        return
+    own = str(vm.attrs.get("id", ""))
+    ids = [view.id for view in injector.engine.store.vms()]
+    if own not in ids or len(ids) < 2:
+        return
+    other = ids[ids.index(own) - 1]
+    vm.attrs["id"] = other
+    if "href" in vm.attrs:
+        vm.attrs["href"] = call.engine.representer.vm_href(other)
 
 
 def _restore_link_outside_actions(injector: Injector, snapshot: Node, call: Call) -> None:
@@ -1489,8 +1538,13 @@ def _delete_204(injector: Injector, ex: Exchange) -> None:
 def _engine_36_errors(injector: Injector, ex: Exchange) -> None:
     if ex.status == 409 and (_is_delete_of(ex, "active") or (ex.route.kind == "restore" and ex.vm_status in ("up", "powering_up"))):
         ex.status = 400
-    elif ex.status == 404 and ex.route.kind in ("snapshot", "restore", "collection", "sub-collection"):
-        ex.reply(404)
+
+
+def _fault_on_404(injector: Injector, ex: Exchange) -> None:
+    """A 404 with the fault body of engines 4.5 and later."""
+    if ex.status == 404 and not ex.response_body:
+        what = "".join(c if c.isprintable() else "?" for c in ex.path.rstrip("/").rsplit("/", 1)[-1][:80])
+        ex.reply(404, *injector.fault_body(ex, "Operation Failed", f"Entity not found: {what}"))
 
 
 #: every fault and variant: what it does at which seam
@@ -1506,6 +1560,7 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "href-vm-id-upper-case": Behaviour(node=_href_vm_id_upper_case),
         "vm-reference-missing": Behaviour(node=_on_snapshots(lambda i, s, c: _drop(s, "vm"))),
         "vm-reference-to-collection": Behaviour(node=_on_snapshots(_vm_reference_to_collection)),
+        "vm-reference-other-vm": Behaviour(node=_on_snapshots(_vm_reference_other_vm)),
         "restore-link-missing": Behaviour(node=_on_snapshots(lambda i, s, c: _drop(s, "actions"))),
         "restore-link-outside-actions": Behaviour(node=_on_snapshots(_restore_link_outside_actions)),
         "prev-link-to-newer": Behaviour(node=_prev_links(to_newer=True)),
@@ -1641,8 +1696,10 @@ BEHAVIOURS: Mapping[str, Behaviour] = MappingProxyType(
         "slow-timings": Behaviour(),  # settings only (_injection.variant_settings)
         "real-timings": Behaviour(),  # settings only (_injection.variant_settings)
         "prev-links": Behaviour(node=_prev_links(to_newer=False)),
+        "linked-snapshots": Behaviour(node=_on_snapshots(_linked_shapes)),
         "no-optional-features": Behaviour(before=_no_optional_features, node=_no_optional_features_node),
         "delete-204": Behaviour(after=_delete_204),
+        "fault-on-404": Behaviour(after=_fault_on_404),
         "engine-3.6-errors": Behaviour(after=_engine_36_errors),
         "json-native-values": Behaviour(after=_json_native_values),
         "json-iso-dates": Behaviour(node=_when_json(_json_iso_dates)),

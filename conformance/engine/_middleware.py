@@ -5,13 +5,15 @@ latency, path normalisation (a trailing slash is ignored, as example 15.41 posts
 authentication (401: Basic, or an SSO token as ``Bearer``), the dialect (``_dialect``:
 400 for a version not served; a ``/v3``/``/v4`` prefix is taken off the path the routes
 see), oversized bodies (413), content negotiation (406); and a last safety net that turns
-an unexpected error into a 400 fault instead of a 5xx.
+an unexpected error into a 400 fault instead of a 5xx. A v4 answer gets the headers real
+4.x engines send: ``application/xml;charset=UTF-8`` and a ``correlation-id``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -89,11 +91,14 @@ class EngineMiddleware:
         scope[FORMAT_SCOPE_KEY] = fmt
 
         started = False
+        v4 = representer.dialect.version == "4"
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if v4:
+                    message = dict(message, headers=_v4_headers(message.get("headers", [])))
             await send(message)
 
         try:
@@ -103,6 +108,15 @@ class EngineMiddleware:
             if not started:
                 fault = bad_request("The engine could not process this request")
                 await fault_response(fault, representer, fmt)(scope, receive, send)
+
+
+def _v4_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers of a v4 answer as 4.2 to 4.4 engines send them (recorded): XML as
+    ``application/xml;charset=UTF-8``, and a ``correlation-id`` on every answer."""
+    out = [(name, b"application/xml;charset=UTF-8" if name.lower() == b"content-type" and value == b"application/xml" else value) for name, value in headers]
+    if not any(name.lower() == b"correlation-id" for name, _ in out):
+        out.append((b"correlation-id", str(uuid.uuid4()).encode()))
+    return out
 
 
 async def _drain(receive: Receive, cap: int) -> bool:

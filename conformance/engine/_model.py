@@ -34,10 +34,13 @@ __all__ = [
 #: the settled power states; ``powering_up``/``powering_down`` are derived from a transition
 PowerState = Literal["down", "up"]
 VmStatus = Literal["down", "up", "powering_up", "powering_down"]
-SnapshotType = Literal["regular", "active", "preview", "stateless"]
+#: ``next_run``: a running VM's configuration change waiting for its next start (listed without a type)
+SnapshotType = Literal["regular", "active", "preview", "stateless", "next_run"]
 SnapshotStatus = Literal["ok", "locked", "in_preview"]
 
 ACTIVE_DESCRIPTION = "Active VM"
+#: the engine's description of a next-run configuration snapshot
+NEXT_RUN_DESCRIPTION = "Next Run configuration snapshot"
 PREVIEW_DESCRIPTION = "Active VM before the preview"
 
 
@@ -169,6 +172,8 @@ class VmView:
     status: VmStatus
     start_time: datetime | None
     stop_time: datetime | None
+    #: a next-run configuration snapshot waits for the VM's next start
+    next_run_configuration_exists: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,10 @@ class SnapshotView:
     #: the configuration the snapshot stands for (the VM's own for the active snapshot)
     config: VmConfig
     ovf: str | None
+    #: the VM's cluster, template and creation time (a v4 snapshot's ``vm`` carries them)
+    cluster_id: str = ""
+    template_id: str = ""
+    vm_creation_time: datetime | None = None
 
 
 @dataclass(frozen=True)

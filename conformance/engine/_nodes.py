@@ -41,6 +41,6 @@ def el(
     items: str | None = None,
     **attrs: Scalar | None,
 ) -> Node:
-    """A node; attributes given as None are left out."""
-    node = Node(name, text, {k: v for k, v in attrs.items() if v is not None}, repeated=repeated, items=items)
+    """A node; attributes given as None are left out, the others in name order (as JAXB writes them)."""
+    node = Node(name, text, {k: v for k, v in sorted(attrs.items()) if v is not None}, repeated=repeated, items=items)
     return node.add(*children)

@@ -199,6 +199,7 @@ class Representer:
             self.ref("template", vm.template.id, f"{self.api_path}/templates/{vm.template.id}"),
             None if vm.start_time is None else el("start_time", vm.start_time),
             None if vm.stop_time is None else el("stop_time", vm.stop_time),
+            el("next_run_configuration_exists", vm.next_run_configuration_exists),
             repeated=True,
             id=vm.id,
             href=href,
@@ -215,15 +216,17 @@ class Representer:
 
     def snapshot(self, snapshot: SnapshotView, *, all_content: bool, creation: CreationView | None = None) -> Node:
         href = self.snapshot_href(snapshot.vm_id, snapshot.id)
-        # The active snapshot has no configuration of its own: it is the VM itself.
+        # The active snapshot has no configuration of its own: it is the VM itself. Real
+        # engines (3.6 to 4.4) give it no device links and no vm element.
         ovf = snapshot.ovf if all_content else None
+        devices = () if snapshot.type == "active" else tuple(DEVICE_KINDS)
         return el(
             "snapshot",
             None,
             self.actions(href, ["restore"]),
             el("description", snapshot.description),
             None if creation is None else self.status(creation.state, "creation_status"),
-            *(self.link(rel, f"{href}/{rel}") for rel in DEVICE_KINDS),
+            *(self.link(rel, f"{href}/{rel}") for rel in devices),
             None if creation is None else self.link("creation_status", self.creation_href(creation)),
             *self.snapshot_members(snapshot, ovf),
             repeated=True,
@@ -234,13 +237,21 @@ class Representer:
     def snapshot_members(self, snapshot: SnapshotView, ovf: str | None) -> tuple[Node | None, ...]:
         """What follows BaseResource's part of a snapshot, in the dialect's schema order."""
         return (
-            el(self.dialect.type_element, snapshot.type),
+            self.snapshot_type(snapshot),
             None if ovf is None else el("initialization", None, el("configuration", None, el("type", "ovf"), el("data", ovf))),
-            self.ref("vm", snapshot.vm_id, self.vm_href(snapshot.vm_id)),
+            self.snapshot_vm(snapshot),
             el("date", snapshot.date),
             el("snapshot_status", snapshot.status),
             el("persist_memorystate", snapshot.persist_memorystate),
         )
+
+    def snapshot_type(self, snapshot: SnapshotView) -> Node | None:
+        """The type; none on a next-run configuration snapshot (the API has no name for it)."""
+        return None if snapshot.type == "next_run" else el(self.dialect.type_element, snapshot.type)
+
+    def snapshot_vm(self, snapshot: SnapshotView) -> Node | None:
+        """The ``vm`` of a snapshot: none on the active one; in v3 a reference with an href."""
+        return None if snapshot.type == "active" else self.ref("vm", snapshot.vm_id, self.vm_href(snapshot.vm_id))
 
     def snapshots(self, snapshots: Iterable[SnapshotView], *, all_content: bool) -> Node:
         return el("snapshots", None, *(self.snapshot(s, all_content=all_content) for s in snapshots), items="snapshot")

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from conformance.engine._json import json_scalar_v4, render_json
-from conformance.engine._model import Cluster, DiskConfig, NicConfig, SnapshotView, Template, VmView
+from conformance.engine._model import Cluster, DiskConfig, NicConfig, SnapshotView, Template, VmConfig, VmView
 from conformance.engine._nodes import Node, el
 from conformance.engine._repr import VM_ACTIONS, Representer
 from conformance.engine._serialize import Format
@@ -150,17 +150,9 @@ class V4Representer(Representer):
             el("name", config.name),
             el("description", config.description),
             *(self.link(rel, f"{href}/{rel}") for rel in ("disks", "nics", "cdroms", "snapshots")),
-            # VmBase attributes, then its links
-            self._cpu(config.sockets, config.cores),
-            el("creation_time", vm.creation_time),
-            el("delete_protected", False),
-            el("memory", config.memory),
-            el("origin", "ovirt"),
-            self._os(config.os_type),
-            el("stateless", False),
-            el("type", "server"),
-            self.ref("cluster", vm.cluster.id, f"{self.api_path}/clusters/{vm.cluster.id}"),
+            *self._vm_base(config, vm.creation_time, vm.cluster.id, f"{self.api_path}/clusters/{vm.cluster.id}"),
             # Vm attributes, then its links
+            el("next_run_configuration_exists", vm.next_run_configuration_exists),
             None if vm.start_time is None else el("start_time", vm.start_time),
             self.status(vm.status),
             None if vm.stop_time is None else el("stop_time", vm.stop_time),
@@ -168,6 +160,20 @@ class V4Representer(Representer):
             repeated=True,
             id=vm.id,
             href=href,
+        )
+
+    def _vm_base(self, config: VmConfig, creation_time: datetime | None, cluster_id: str, cluster_href: str | None) -> tuple[Node | None, ...]:
+        """VmBase's attributes, then its links."""
+        return (
+            self._cpu(config.sockets, config.cores),
+            None if creation_time is None else el("creation_time", creation_time),
+            el("delete_protected", False),
+            el("memory", config.memory),
+            el("origin", "ovirt"),
+            self._os(config.os_type),
+            el("stateless", False),
+            el("type", "server"),
+            self.ref("cluster", cluster_id, cluster_href) if cluster_id else None,
         )
 
     # --- snapshots ------------------------------------------------------------------
@@ -178,8 +184,24 @@ class V4Representer(Representer):
             el("date", snapshot.date),
             el("persist_memorystate", snapshot.persist_memorystate),
             el("snapshot_status", snapshot.status),
-            el(self.dialect.type_element, snapshot.type),
-            self.ref("vm", snapshot.vm_id, self.vm_href(snapshot.vm_id)),
+            self.snapshot_type(snapshot),
+            self.snapshot_vm(snapshot),
+        )
+
+    def snapshot_vm(self, snapshot: SnapshotView) -> Node | None:
+        """As real v4 engines write it: none on the active snapshot; elsewhere the VM's id, no
+        href, and the VM's configuration at snapshot time as children (recorded 4.2 to 4.4)."""
+        if snapshot.type == "active":
+            return None
+        config = snapshot.config
+        return el(
+            "vm",
+            None,
+            el("name", config.name),
+            el("description", config.description),
+            *self._vm_base(config, snapshot.vm_creation_time, snapshot.cluster_id, None),
+            None if not snapshot.template_id else self.ref("template", snapshot.template_id, None),
+            id=snapshot.vm_id,
         )
 
     # --- devices --------------------------------------------------------------------

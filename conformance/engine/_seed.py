@@ -21,6 +21,7 @@ from conformance.engine._clock import Clock
 from conformance.engine._ids import derived_guid, normalize_guid
 from conformance.engine._model import (
     ACTIVE_DESCRIPTION,
+    NEXT_RUN_DESCRIPTION,
     CdromConfig,
     Cluster,
     DiskConfig,
@@ -157,7 +158,7 @@ class _Reader:
             value,
             path,
             required={"id", "name", "status", "cluster", "template", "created", "memory", "cpu", "active_snapshot"},
-            optional={"description", "os", "disks", "nics", "cdroms", "snapshots"},
+            optional={"description", "os", "disks", "nics", "cdroms", "snapshots", "next_run"},
         )
         vm_id = self.new_id(data["id"], f"{path}.id")
         cluster_name = self.string(data["cluster"], f"{path}.cluster")
@@ -209,6 +210,21 @@ class _Reader:
             date=active_date,
             seq=next(seq),
         )
+        pending: list[Snapshot] = []
+        if "next_run" in data:
+            where = f"{path}.next_run"
+            if status != "up":
+                raise self.fail(where, "only a running VM has a next-run configuration (its change waits for the next start)")
+            given = self.mapping(data["next_run"], where, required={"id", "date"}, optional={"configuration"})
+            next_run = self.snapshot(dict(given, description=NEXT_RUN_DESCRIPTION), where, current)
+            if next_run.date < active_date:
+                raise self.fail(f"{where}.date", "must not be earlier than the active snapshot's date")
+            next_run.type = "next_run"
+            next_run.seq = next(seq)
+            assert next_run.config is not None
+            context = OvfContext(vm_id, next_run.id, template, created, next_run.date, domain_id, pool_id)
+            next_run.ovf = build_ovf(next_run.config, context)
+            pending.append(next_run)
         return Vm(
             id=vm_id,
             cluster=clusters[cluster_name],
@@ -217,7 +233,7 @@ class _Reader:
             config=current,
             power="up" if status == "up" else "down",
             start_time=self.now if status == "up" else None,
-            snapshots=[*snapshots, active],
+            snapshots=[*snapshots, active, *pending],
         )
 
     def snapshot(self, value: object, path: str, current: VmConfig) -> Snapshot:

@@ -326,7 +326,8 @@ class Store:
                 vm.snapshots = [
                     s
                     for s in vm.snapshots
-                    if s.type == "regular" and (s.seq <= target.seq or rules.restore_keeps_newer) and (s.seq >= target.seq or not rules.restore_drops_older)
+                    if s.type == "next_run"  # a change waiting for the next start is no restore's business
+                    or (s.type == "regular" and (s.seq <= target.seq or rules.restore_keeps_newer) and (s.seq >= target.seq or not rules.restore_drops_older))
                 ]
                 vm.snapshots.append(self._new_active())
             finally:
@@ -360,7 +361,7 @@ class Store:
             target = self._previewed(vm, "commit")
             target.in_preview = False
             keep_newer = self._deviations.commit_keeps_newer
-            vm.snapshots = [s for s in vm.snapshots if s.type == "active" or (s.type == "regular" and (s.seq <= target.seq or keep_newer))]
+            vm.snapshots = [s for s in vm.snapshots if s.type in ("active", "next_run") or (s.type == "regular" and (s.seq <= target.seq or keep_newer))]
 
     def undo_preview(self, vm_id: str) -> None:
         with self._lock:
@@ -481,6 +482,7 @@ class Store:
             status=self._status(vm, now),
             start_time=vm.start_time,
             stop_time=vm.stop_time,
+            next_run_configuration_exists=any(s.type == "next_run" for s in vm.snapshots),
         )
 
     @staticmethod
@@ -495,6 +497,9 @@ class Store:
             persist_memorystate=snapshot.persist_memorystate,
             config=vm.config if snapshot.config is None else snapshot.config,
             ovf=snapshot.ovf,
+            cluster_id=vm.cluster.id,
+            template_id=vm.template.id,
+            vm_creation_time=vm.creation_time,
         )
 
     @staticmethod

@@ -131,6 +131,12 @@ class Api:
         assert reason.strip()
         return reason, root.findtext("detail") or ""
 
+    @staticmethod
+    def not_found(response: httpx.Response) -> None:
+        """A 404 with an empty body, as the 3.6 to 4.4 engines answer (recorded)."""
+        assert response.status_code == 404, f"{response.status_code} {response.text[:500]}"
+        assert response.content == b"", response.text[:500]
+
     @classmethod
     def failed_action(cls, response: httpx.Response, status: int) -> tuple[str, str]:
         """``(reason, detail)`` of a refused action: ``<action>`` failed with a ``<fault>``."""

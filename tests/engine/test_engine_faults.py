@@ -73,7 +73,7 @@ def test_absurd_paths_are_404(api, path, method):
     response = api.request(method, path, body="<action/>")
     assert response.status_code in (404, 405), response.status_code
     if response.status_code == 404:
-        api.fault(response, 404)
+        api.not_found(response)
 
 
 def test_oversized_body_is_413(make_engine, make_api):

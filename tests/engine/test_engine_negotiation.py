@@ -98,7 +98,7 @@ def test_unsupported_content_type_is_415_with_a_fault(api, vm, content_type):
 
 
 def test_faults_follow_the_negotiated_format(api, seeded):
-    response = api.get(f"vms/{seeded.db_01}/snapshots/00000000-0000-0000-0000-00000000abcd", headers={"Accept": "application/json"})
-    assert response.status_code == 404
+    response = api.post(f"vms/{seeded.db_01}/snapshots", "<snapshot/>", headers={"Accept": "application/json"})
+    assert response.status_code == 400
     assert response.headers["content-type"] == "application/json"
     assert response.json()["reason"]

@@ -44,5 +44,5 @@ def test_clusters_and_templates(api, seeded):
 
 
 def test_unknown_cluster_and_template_are_404(api):
-    api.fault(api.get("clusters/6f1d0d0a-0000-4000-8000-000000000001"), 404)
-    api.fault(api.get("templates/not-a-guid"), 404)
+    api.not_found(api.get("clusters/6f1d0d0a-0000-4000-8000-000000000001"))
+    api.not_found(api.get("templates/not-a-guid"))

@@ -125,7 +125,7 @@ def test_malformed_body_is_400_and_creates_nothing(api, vm, body):
 
 
 def test_unknown_vm_is_404(api):
-    api.fault(_create(api, "6f1d0d0a-0000-4000-8000-000000000001"), 404)
+    api.not_found(_create(api, "6f1d0d0a-0000-4000-8000-000000000001"))
 
 
 @pytest.mark.parametrize(

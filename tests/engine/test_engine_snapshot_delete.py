@@ -7,7 +7,7 @@ def test_delete_a_regular_snapshot(api, vm):
     keep = api.create_snapshot(vm, "keep")
     drop = api.create_snapshot(vm, "drop")
     api.completed(api.delete(f"vms/{vm}/snapshots/{drop}"))
-    api.fault(api.get(f"vms/{vm}/snapshots/{drop}"), 404)
+    api.not_found(api.get(f"vms/{vm}/snapshots/{drop}"))
     ids = {s.get("id") for s in api.snapshots(vm)}
     assert drop not in ids
     assert keep in ids
@@ -22,15 +22,15 @@ def test_delete_the_active_snapshot_is_refused(api, vm):
 
 
 def test_delete_unknown_or_malformed_is_404(api, vm):
-    api.fault(api.delete(f"vms/{vm}/snapshots/6f1d0d0a-0000-4000-8000-000000000001"), 404)
-    api.fault(api.delete(f"vms/{vm}/snapshots/zzz"), 404)
-    api.fault(api.delete("vms/6f1d0d0a-0000-4000-8000-000000000001/snapshots/6f1d0d0a-0000-4000-8000-000000000002"), 404)
+    api.not_found(api.delete(f"vms/{vm}/snapshots/6f1d0d0a-0000-4000-8000-000000000001"))
+    api.not_found(api.delete(f"vms/{vm}/snapshots/zzz"))
+    api.not_found(api.delete("vms/6f1d0d0a-0000-4000-8000-000000000001/snapshots/6f1d0d0a-0000-4000-8000-000000000002"))
 
 
 def test_delete_with_the_v3_async_matrix_parameter(api, vm):
     snapshot_id = api.create_snapshot(vm, "matrix")
     api.completed(api.delete(f"vms/{vm}/snapshots/{snapshot_id};async"))
-    api.fault(api.get(f"vms/{vm}/snapshots/{snapshot_id}"), 404)
+    api.not_found(api.get(f"vms/{vm}/snapshots/{snapshot_id}"))
 
 
 def test_delete_as_json(api, vm):

@@ -65,8 +65,8 @@ def test_restore_the_active_snapshot_is_400(api, vm):
 
 
 def test_restore_unknown_or_malformed_is_404(api, vm):
-    api.fault(api.post(f"vms/{vm}/snapshots/6f1d0d0a-0000-4000-8000-000000000001/restore"), 404)
-    api.fault(api.post(f"vms/{vm}/snapshots/zzz/restore"), 404)
+    api.not_found(api.post(f"vms/{vm}/snapshots/6f1d0d0a-0000-4000-8000-000000000001/restore"))
+    api.not_found(api.post(f"vms/{vm}/snapshots/zzz/restore"))
 
 
 def test_restore_with_parameters(api, vm, chain):

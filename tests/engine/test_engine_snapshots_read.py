@@ -32,14 +32,19 @@ def _check_snapshot(snapshot: etree._Element, vm_id: str, guid_pattern: str) -> 
     assert re.fullmatch(guid_pattern, snapshot_id)
     href = f"/ovirt-engine/api/vms/{vm_id}/snapshots/{snapshot_id}"
     assert snapshot.get("href") == href
+    active = snapshot.findtext("type") == "active"
     vm = snapshot.find("vm")
-    assert vm is not None
-    assert (vm.get("id"), vm.get("href")) == (vm_id, f"/ovirt-engine/api/vms/{vm_id}")
     actions = {link.get("rel"): link.get("href") for link in snapshot.iterfind("actions/link")}
     assert actions == {"restore": f"{href}/restore"}
     links = {link.get("rel"): link.get("href") for link in snapshot.iterfind("link")}
     assert "prev" not in links
-    assert links == {rel: f"{href}/{rel}" for rel in ("disks", "nics", "cdroms")}
+    if active:  # as 3.6 to 4.4 engines answer: the active snapshot is the VM itself
+        assert vm is None
+        assert links == {}
+    else:
+        assert vm is not None
+        assert (vm.get("id"), vm.get("href")) == (vm_id, f"/ovirt-engine/api/vms/{vm_id}")
+        assert links == {rel: f"{href}/{rel}" for rel in ("disks", "nics", "cdroms")}
     assert snapshot.findtext("type") in SNAPSHOT_TYPES
     date = _xs_datetime(snapshot.findtext("date") or "")
     assert date.tzinfo is not None
@@ -117,13 +122,17 @@ def test_json_mirrors_the_xml(api, seeded):
         xml = xml_snapshots[item["id"]]
         assert item["href"] == xml.get("href")
         assert item["description"] == xml.findtext("description")
-        assert item["type"] == xml.findtext("type")
+        assert item.get("type") == xml.findtext("type")  # none on the next-run configuration snapshot
         assert item["snapshot_status"] == xml.findtext("snapshot_status")
         assert item["persist_memorystate"] is (xml.findtext("persist_memorystate") == "true")
         assert item["date"] == xml.findtext("date")
-        assert item["vm"] == {"id": seeded.web_01, "href": f"/ovirt-engine/api/vms/{seeded.web_01}"}
         assert item["actions"] == {"link": [{"href": f"{xml.get('href')}/restore", "rel": "restore"}]}
-        assert [link["rel"] for link in item["link"]] == ["disks", "nics", "cdroms"]
+        if item.get("type") == "active":
+            assert "vm" not in item
+            assert "link" not in item
+        else:
+            assert item["vm"] == {"id": seeded.web_01, "href": f"/ovirt-engine/api/vms/{seeded.web_01}"}
+            assert [link["rel"] for link in item["link"]] == ["disks", "nics", "cdroms"]
     assert any(item["persist_memorystate"] is True for item in document["snapshot"])
 
 
@@ -148,12 +157,17 @@ def test_empty_collection_in_json(api, vm):
     ],
 )
 def test_unknown_or_malformed_snapshot_is_404(api, seeded, snapshot_id):
-    _, detail = api.fault(api.get(f"vms/{seeded.db_01}/snapshots/{snapshot_id}"), 404)
+    api.not_found(api.get(f"vms/{seeded.db_01}/snapshots/{snapshot_id}"))
+
+
+def test_a_404_carries_a_fault_with_the_variant_of_later_engines(make_engine, make_api, seeded):
+    api = make_api(make_engine(variants={"fault-on-404"}))
+    _, detail = api.fault(api.get(f"vms/{seeded.db_01}/snapshots/6f1d0d0a-0000-4000-8000-000000000001"), 404)
     assert "not found" in detail.lower()
 
 
 def test_snapshots_of_an_unknown_vm_are_404(api):
-    api.fault(api.get("vms/6f1d0d0a-0000-4000-8000-000000000001/snapshots"), 404)
+    api.not_found(api.get("vms/6f1d0d0a-0000-4000-8000-000000000001/snapshots"))
 
 
 def test_upper_case_ids_and_trailing_slash(api, seeded):
@@ -172,3 +186,18 @@ def test_head_and_options(api, seeded):
 
 def test_max_limits_the_list(api, seeded):
     assert len(list(api.xml(api.get(f"vms/{seeded.db_01}/snapshots", params={"max": "1"})))) == 1
+
+
+@pytest.mark.parametrize("version", ["3", "4"])
+def test_a_running_vm_with_a_pending_change_lists_its_next_run_snapshot(api, seeded, version):
+    """As real engines answer (facts, "Recorded answers"): the next-run configuration snapshot
+    has no type, and the VM reports next_run_configuration_exists true."""
+    headers = {"Version": version}
+    type_element = "type" if version == "3" else "snapshot_type"
+    snapshots = list(api.xml(api.get(f"vms/{seeded.web_01}/snapshots", headers=headers)).iterfind("snapshot"))
+    (next_run,) = [s for s in snapshots if s.find(type_element) is None]
+    assert next_run.findtext("description") == "Next Run configuration snapshot"
+    assert next_run.find("vm").get("id") == seeded.web_01
+    assert [s.findtext(type_element) for s in snapshots].count("active") == 1
+    assert api.xml(api.get(f"vms/{seeded.web_01}", headers=headers)).findtext("next_run_configuration_exists") == "true"
+    assert api.xml(api.get(f"vms/{seeded.db_01}", headers=headers)).findtext("next_run_configuration_exists") == "false"

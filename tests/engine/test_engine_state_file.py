@@ -100,6 +100,16 @@ def _broken(replace: str, by: str) -> str:
             "mac: must be a string",
             id="unquoted-mac",
         ),
+        pytest.param(
+            VALID + '    next_run: {id: 77777777-7777-4777-8777-777777777777, date: "2024-03-01T00:00:00.000+00:00"}\n',
+            "vms[0].next_run: only a running VM",
+            id="next-run-on-a-down-vm",
+        ),
+        pytest.param(
+            VALID.replace("status: down", "status: up") + '    next_run: {id: 77777777-7777-4777-8777-777777777777, date: "2024-01-15T00:00:00.000+00:00"}\n',
+            "vms[0].next_run.date: must not be earlier",
+            id="next-run-before-the-active-snapshot",
+        ),
         pytest.param("a: &x [1]\nb: *x\n", "aliases", id="yaml-alias"),
         pytest.param(_broken("vms:\n", "vms: []\nold_vms:\n"), "unknown key(s) old_vms", id="unknown-top-level"),
     ],

@@ -66,5 +66,5 @@ def test_device_collections_are_read_only(api, seeded, method):
 
 
 def test_unknown_device_is_404(api, seeded):
-    api.fault(api.get(f"vms/{seeded.db_01}/snapshots/{seeded.db_01_initial}/disks/6f1d0d0a-0000-4000-8000-000000000001"), 404)
-    api.fault(api.get(f"vms/{seeded.db_01}/nics/zzz"), 404)
+    api.not_found(api.get(f"vms/{seeded.db_01}/snapshots/{seeded.db_01_initial}/disks/6f1d0d0a-0000-4000-8000-000000000001"))
+    api.not_found(api.get(f"vms/{seeded.db_01}/nics/zzz"))

@@ -38,7 +38,12 @@ def test_the_dialect_and_the_hrefs_follow_the_request(api, seeded, path, headers
     assert _dialect(root) == dialect
     for snapshot in root.iterfind("snapshot"):
         assert snapshot.get("href") == f"{href_root}/vms/{seeded.db_01}/snapshots/{snapshot.get('id')}"
-        assert snapshot.find("vm").get("href") == f"{href_root}/vms/{seeded.db_01}"
+        vm = snapshot.find("vm")
+        if snapshot.findtext("type") == "active" or snapshot.findtext("snapshot_type") == "active":
+            assert vm is None  # as real engines answer
+        else:  # a v3 vm links the VM; a v4 one holds its configuration and has no href
+            assert vm.get("id") == seeded.db_01
+            assert vm.get("href") == (None if dialect == "4" else f"{href_root}/vms/{seeded.db_01}")
     # Every href answers, in the same dialect.
     href = root.find("snapshot").get("href")
     assert _dialect(api.xml(api.client.get(href.rsplit("/", 1)[0], headers=headers))) == dialect
@@ -77,8 +82,8 @@ def test_authentication_comes_before_the_version(make_api, engine):
 
 def test_paths_that_only_look_like_a_version_are_ordinary_paths(api):
     # Only /v followed by digits (and nothing else in that segment) names a version.
-    api.fault(api.client.get(f"{API}/v4vms"), 404)
-    api.fault(api.client.get(f"{API}/vx/vms"), 404)
+    api.not_found(api.client.get(f"{API}/v4vms"))
+    api.not_found(api.client.get(f"{API}/vx/vms"))
 
 
 def test_a_v4_default_engine(make_engine, make_api, seeded):

@@ -139,9 +139,16 @@ def test_json_dates_are_epoch_milliseconds_and_values_are_strings(v4api, seeded)
         assert snapshot["persist_memorystate"] in {"true", "false"}
         assert snapshot["persist_memorystate"] == xml.findtext("persist_memorystate")
         assert snapshot["snapshot_type"] == xml.findtext("snapshot_type")
-        assert snapshot["vm"] == {"id": seeded.db_01, "href": f"/ovirt-engine/api/vms/{seeded.db_01}"}
-        assert isinstance(snapshot["link"], list)
         assert snapshot["actions"]["link"][0]["rel"] == "restore"
+        if snapshot["snapshot_type"] == "active":
+            assert "vm" not in snapshot
+            continue
+        vm = snapshot["vm"]  # the VM's configuration inline, no href, as real v4 engines answer
+        assert "href" not in vm
+        assert vm["id"] == seeded.db_01
+        assert vm["name"] == xml.findtext("vm/name")
+        assert vm["memory"] == xml.findtext("vm/memory")
+        assert isinstance(snapshot["link"], list)
 
 
 def test_json_integers_are_strings(v4api, seeded):
@@ -211,3 +218,34 @@ def test_a_live_snapshot_saves_memory_by_the_dialects_default(api, up_vm, dialec
 def test_a_down_vm_saves_no_memory_in_v4_either(v4api, v4vm):
     snapshot_id = v4api.create_snapshot(v4vm, "down")
     assert v4api.snapshot(v4vm, snapshot_id).findtext("persist_memorystate") == "false"
+
+
+def test_a_snapshot_holds_the_vm_as_it_was_and_the_active_one_no_vm(v4api, v4vm):
+    """Real v4 engines (4.2 to 4.4, recorded): a non-active snapshot's vm has the VM's id, no
+    href, and its configuration at snapshot time; the active snapshot has no vm and no links."""
+    before = v4api.xml(v4api.get(f"vms/{v4vm}"))
+    snapshot_id = v4api.create_snapshot(v4vm, "as it was")
+    v4api.xml(v4api.put(f"vms/{v4vm}", f"<vm><memory>{2 * int(before.findtext('memory'))}</memory></vm>"))
+    snapshots = {s.findtext("snapshot_type"): s for s in v4api.xml(v4api.get(f"vms/{v4vm}/snapshots")).iterfind("snapshot")}
+    active, regular = snapshots["active"], snapshots["regular"]
+    assert regular.get("id") == snapshot_id
+    assert active.find("vm") is None
+    assert active.find("link") is None
+    vm = regular.find("vm")
+    assert (vm.get("id"), vm.get("href")) == (v4vm, None)
+    assert vm.findtext("name") == before.findtext("name")
+    assert vm.findtext("memory") == before.findtext("memory")
+    assert vm.find("cluster").get("id") == before.find("cluster").get("id")
+    assert vm.find("cluster").get("href") is None
+    assert vm.findtext("cpu/topology/cores") == before.findtext("cpu/topology/cores")
+
+
+def test_v4_answers_carry_the_recorded_headers(v4api, api, seeded):
+    """4.2 to 4.4 engines (recorded): application/xml;charset=UTF-8 and a correlation-id."""
+    answer = v4api.get(f"vms/{seeded.db_01}/snapshots")
+    assert answer.headers["content-type"] == "application/xml;charset=UTF-8"
+    assert len(answer.headers["correlation-id"]) == 36
+    assert v4api.get(f"vms/{seeded.db_01}/snapshots").headers["correlation-id"] != answer.headers["correlation-id"]
+    v3 = api.get(f"vms/{seeded.db_01}/snapshots")  # 3.6: application/xml, no correlation-id
+    assert v3.headers["content-type"] == "application/xml"
+    assert "correlation-id" not in v3.headers

@@ -78,11 +78,11 @@ def test_actions_are_post_only(api, vm):
 
 
 def test_unknown_action_is_404(api, vm):
-    api.fault(api.post(f"vms/{vm}/explode"), 404)
+    api.not_found(api.post(f"vms/{vm}/explode"))
 
 
 def test_action_on_unknown_vm_is_404(api):
-    api.fault(api.post("vms/6f1d0d0a-0000-4000-8000-000000000001/start"), 404)
+    api.not_found(api.post("vms/6f1d0d0a-0000-4000-8000-000000000001/start"))
 
 
 def test_every_linked_action_exists(api, seeded):

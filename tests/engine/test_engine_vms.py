@@ -106,7 +106,7 @@ def test_unknown_query_parameters_are_ignored(api):
     ],
 )
 def test_unknown_or_malformed_vm_is_404(api, vm_id):
-    api.fault(api.get(f"vms/{vm_id}"), 404)
+    api.not_found(api.get(f"vms/{vm_id}"))
 
 
 def test_upper_case_guid_finds_the_vm(api, seeded):
@@ -241,7 +241,7 @@ def test_refused_update_changes_nothing(api, vm, body, status):
 
 
 def test_update_unknown_vm_is_404(api):
-    api.fault(api.put("vms/6f1d0d0a-0000-4000-8000-000000000001", "<vm><description>x</description></vm>"), 404)
+    api.not_found(api.put("vms/6f1d0d0a-0000-4000-8000-000000000001", "<vm><description>x</description></vm>"))
 
 
 # --- deleting ----------------------------------------------------------------------------
@@ -251,8 +251,8 @@ def test_delete_a_down_vm_removes_it_and_its_snapshots(api):
     vm_id = api.create_vm()
     api.create_snapshot(vm_id, "one")
     api.completed(api.delete(f"vms/{vm_id}"))
-    api.fault(api.get(f"vms/{vm_id}"), 404)
-    api.fault(api.get(f"vms/{vm_id}/snapshots"), 404)
+    api.not_found(api.get(f"vms/{vm_id}"))
+    api.not_found(api.get(f"vms/{vm_id}/snapshots"))
 
 
 def test_delete_a_running_vm_is_409(api, up_vm):
@@ -262,4 +262,4 @@ def test_delete_a_running_vm_is_409(api, up_vm):
 
 
 def test_delete_unknown_vm_is_404(api):
-    api.fault(api.delete("vms/6f1d0d0a-0000-4000-8000-000000000001"), 404)
+    api.not_found(api.delete("vms/6f1d0d0a-0000-4000-8000-000000000001"))
