@@ -119,6 +119,10 @@ def _read(case: Injectable, job: CaseJob, seconds: float, problem: str | None) -
         problem = problem or f"the run left {len(left)} of its resources on the engine: {', '.join(left[:3])}"
     if case.keeps_resources and not left:
         problem = problem or "the engine refuses every removal, yet the run lists nothing as left behind"
+    shown = {rid for test in results.get("tests", []) if test.get("exchange_ids") for rid in test.get("blamed", [])}
+    bare = [r["id"] for r in results.get("requirements", []) if r.get("status") == "failed" and r["id"] not in shown]
+    if bare:  # every failure carries its evidence (results.json, junit.xml and report.html share it)
+        problem = problem or f"the run failed {', '.join(bare[:3])} without an HTTP exchange as evidence"
     blamed = sorted({rid for test in results.get("tests", []) for rid in test.get("blamed", [])})
     return Outcome(
         case=case,

@@ -1,7 +1,8 @@
 """``junit.xml``: one test case per test, its requirement IDs as properties.
 
 Built with lxml (so every value is escaped); characters XML 1.0 cannot carry are shown as
-escapes. Exchange bodies never go in: CI systems display this file widely. A failed test
+escapes. A failed or erred test's HTTP exchanges are its ``system-out``: redacted, as in
+``results.json``, bodies cut short (CI systems display this file widely). A failed test
 whose every blamed requirement a waiver accepts is written as ``<skipped type="waived">``
 (with a ``waived`` property per ID), so CI shows it as accepted rather than red.
 """
@@ -15,7 +16,8 @@ from pathlib import Path
 from lxml import etree
 
 from conformance.reports._common import TOOL_NAME, utc_iso, write_atomically, xml_safe
-from conformance.reports.model import RunRecord, TestRecord
+from conformance.reports._results import evidence
+from conformance.reports.model import Exchange, RunRecord, TestRecord
 from conformance.reports.redaction import redact_text
 from conformance.reports.verdict import Evaluation
 from conformance.reports.waivers import Waiver
@@ -65,7 +67,7 @@ def junit_tree(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str]
         etree.SubElement(properties, "property", name=name, value=value)
 
     for test in run.tests:
-        _testcase(suite, test, clean, waived)
+        _testcase(suite, test, clean, waived, kept)
     return root
 
 
@@ -89,7 +91,7 @@ def split_nodeid(nodeid: str) -> tuple[str, str]:
     return ".".join([module, *parts[:-1]]), parts[-1]
 
 
-def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean, waived: Mapping[str, Waiver]) -> None:
+def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean, waived: Mapping[str, Waiver], secrets: tuple[str, ...]) -> None:
     classname, name = split_nodeid(clean(test.nodeid))
     case = etree.SubElement(suite, "testcase", classname=classname, name=name, time=f"{test.duration:.3f}")
     properties = etree.SubElement(case, "properties")
@@ -117,6 +119,23 @@ def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean, waived: Ma
         etree.SubElement(case, "error", message=headline).text = message
     elif test.outcome == "skipped":
         etree.SubElement(case, "skipped", message=headline).text = message or None
+    shown = evidence(test, secrets)
+    if shown:
+        etree.SubElement(case, "system-out").text = xml_safe("\n\n".join(_exchange_text(e) for e in shown))
+
+
+def _exchange_text(exchange: Exchange) -> str:
+    """One exchange as a reader of a CI log wants it: request, then answer."""
+    lines = [f"{exchange.method} {exchange.url}", *(f"{name}: {value}" for name, value in exchange.request_headers)]
+    if exchange.request_body:
+        lines += ["", exchange.request_body]
+    if exchange.status is None:
+        lines += ["", f"-> no answer: {exchange.error}"]
+    else:
+        lines += ["", f"-> {exchange.status} ({exchange.elapsed_ms:.0f} ms)", *(f"{name}: {value}" for name, value in exchange.response_headers)]
+        if exchange.response_body:
+            lines += ["", exchange.response_body]
+    return "\n".join(lines)
 
 
 def _junit_outcome(test: TestRecord, waived: Mapping[str, Waiver]) -> str:

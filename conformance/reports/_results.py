@@ -3,8 +3,9 @@
 The contract's keys come first and in its order; the extras follow (``exit_code``,
 ``read_only``, ``aborted``, ``tests``, ``engine_operations``, ``tool``, ``catalogue``,
 ``waivers``), and per requirement ``title`` and ``group`` (and ``waiver`` when one accepted
-its failure: status ``waived``), per created resource ``error``. No exchange bodies: they
-stay in the HTML report.
+its failure: status ``waived``), per created resource ``error``, and the evidence: every
+test that failed or erred names its HTTP exchanges (``exchange_ids``), and ``exchanges``
+lists each of them once, redacted, bodies cut to :data:`EVIDENCE_BODY_CHARS`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,35 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from conformance.catalogue import catalogue_sha256
 from conformance.reports._common import TOOL_NAME, TOOL_VERSION, utc_iso, write_atomically
-from conformance.reports.model import RunRecord
+from conformance.reports.model import Exchange, RunRecord, TestRecord
 from conformance.reports.operations import count_operations
-from conformance.reports.redaction import redact_text
+from conformance.reports.redaction import redact_exchange, redact_text
 from conformance.reports.verdict import STATUSES, Evaluation, exit_code
 
-__all__ = ["results_document", "write_results_json"]
+__all__ = ["EVIDENCE_BODY_CHARS", "evidence", "results_document", "write_results_json"]
+
+#: a body in results.json or junit.xml keeps this many characters (report.html keeps all)
+EVIDENCE_BODY_CHARS = 4000
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= EVIDENCE_BODY_CHARS else text[:EVIDENCE_BODY_CHARS] + f"... [{len(text) - EVIDENCE_BODY_CHARS} more characters]"
+
+
+def evidence(test: TestRecord, secrets: tuple[str, ...]) -> tuple[Exchange, ...]:
+    """The exchanges behind a failed or erred test, redacted and with bodies cut short; none otherwise."""
+    if test.outcome not in ("failed", "error"):
+        return ()
+    return tuple(
+        replace(redacted, request_body=_cut(redacted.request_body), response_body=_cut(redacted.response_body))
+        for redacted in (redact_exchange(exchange, secrets) for exchange in test.exchanges)
+    )
 
 
 def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str] = ()) -> dict[str, Any]:
@@ -37,6 +56,14 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
 
     def clean_values(values: dict[str, Any]) -> dict[str, Any]:
         return {key: clean(value) if isinstance(value, str) else value for key, value in values.items()}
+
+    listed: dict[str, dict[str, Any]] = {}
+    exchange_ids: dict[str, list[str]] = {}
+    for test in run.tests:
+        for exchange in evidence(test, kept):
+            key = exchange.exchange_id or f"unnamed-{len(listed)}"
+            listed.setdefault(key, {**exchange.to_dict(), "exchange_id": key})
+            exchange_ids.setdefault(test.nodeid, []).append(key)
 
     return {
         "verdict": evaluation.verdict.value,
@@ -83,6 +110,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
                 "not_applicable": test.not_applicable,
                 "duration": round(test.duration, 3),
                 "message": clean(test.message),
+                **({"exchange_ids": exchange_ids[test.nodeid]} if test.nodeid in exchange_ids else {}),
             }
             for test in run.tests
         ],
@@ -91,6 +119,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
         # which catalogue judged the run: the catalogue ships with the tool, the digest tells edits apart
         "catalogue": {"version": TOOL_VERSION, "sha256": catalogue_sha256()},
         "waivers": [clean_values(use.to_dict()) for use in evaluation.waivers],
+        "exchanges": list(listed.values()),
     }
 
 

@@ -211,3 +211,27 @@ def test_selfcheck_runs_one_dialect(capsys: pytest.CaptureFixture[str]) -> None:
     assert "1/1 faults detected (100 %), 0 mis-blamed, 0 false alarms on 0 variants" in capsys.readouterr().out
     assert main(["selfcheck", "--fault", "all-content-query-ignored", "--api-version", "3"]) == 3
     assert "works in API version 3" in capsys.readouterr().err
+
+
+def _outcome_of(tmp_path: Path, case: Injectable, results: dict[str, object]) -> Outcome:
+    from conformance.calibration._child import OUTCOME_FILE, CaseJob
+    from conformance.calibration._runner import _read
+
+    (tmp_path / OUTCOME_FILE).write_text(json.dumps({"exit_code": 1, "seconds": 1.0}))
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    return _read(case, CaseJob(case.name, case.kind, str(tmp_path), 10.0, 1), 1.0, None)
+
+
+def test_a_failure_without_evidence_or_a_resource_left_behind_is_a_problem(tmp_path: Path) -> None:
+    """Whatever the engine does, every failed requirement shows an exchange and nothing stays behind."""
+    case = FAULTS["put-applied"]
+    failed = {"id": "SNAP-PUT-01", "status": "failed"}
+    shown = {"nodeid": "t", "blamed": ["SNAP-PUT-01"], "exchange_ids": ["x"]}
+    bare = {"nodeid": "t", "blamed": ["SNAP-PUT-01"]}
+    assert _outcome_of(tmp_path, case, {"verdict": "not_conformant", "requirements": [failed], "tests": [shown]}).problem is None
+    problem = _outcome_of(tmp_path, case, {"verdict": "not_conformant", "requirements": [failed], "tests": [bare]}).problem
+    assert problem is not None
+    assert "SNAP-PUT-01 without an HTTP exchange" in problem
+    left = {"requirements": [failed], "tests": [shown], "created_resources": [{"href": "/vms/1", "removed": False}]}
+    assert "left 1 of its resources" in (_outcome_of(tmp_path, case, left).problem or "")
+    assert _outcome_of(tmp_path, FAULTS["snapshots-never-unlock"], left).problem is None

@@ -28,15 +28,32 @@ def junit(tmp_path: Path, small_catalogue: Catalogue, make_record: MakeRecord, m
             "failed",
             blamed=("SNAP-REPR-04",),
             message='SNAP-REPR-04: GUID is upper case\nReceived: "<A&B>"\x00\x1b[0m\nExpected: lower case',
-            exchanges=(make_exchange(response_body="<body-that-must-not-appear/>"),),
+            exchanges=(make_exchange(response_body="<evidence-of-the-failure/>" + "x" * 5000),),
         ),
-        make_record("conformance/suite/test_prev.py::test_prev", ("SNAP-REPR-08",), "skipped", not_applicable=True, message="no rel=prev link"),
+        make_record(
+            "conformance/suite/test_prev.py::test_prev",
+            ("SNAP-REPR-08",),
+            "skipped",
+            not_applicable=True,
+            message="no rel=prev link",
+            exchanges=(make_exchange(response_body="<passing-evidence-stays-out/>"),),
+        ),
         make_record("conformance/suite/test_x.py::test_err", ("SNAP-REPR-01",), "error", blamed=("SNAP-REPR-01",), message="ConnectError: refused"),
         aborted=None,
     )
     path = write_junit(tmp_path / "junit.xml", evaluate(small_catalogue, run), run)
-    assert b"body-that-must-not-appear" not in path.read_bytes()
+    assert b"passing-evidence-stays-out" not in path.read_bytes()
     return etree.parse(str(path)).getroot()
+
+
+def test_a_failed_case_carries_its_exchanges_as_system_out(junit: etree._Element) -> None:
+    """The evidence of a failure, in CI's own view: request, answer, the body cut short."""
+    (case,) = [case for case in junit.findall("testsuite/testcase") if case.get("name") == "test_guid"]
+    out = case.findtext("system-out") or ""
+    assert "<evidence-of-the-failure/>" in out
+    assert "-> " in out
+    assert "more characters]" in out
+    assert len(out) < 6000
 
 
 def test_one_suite_with_counts(junit: etree._Element) -> None:

@@ -93,6 +93,28 @@ def test_extras_exit_code_read_only_aborted_tool(tmp_path: Path, small_catalogue
     assert document["tool"]["name"] == "snapshot-conformance"
 
 
+def test_a_failed_test_names_its_exchanges_listed_once(
+    tmp_path: Path, small_catalogue: Catalogue, make_record: MakeRecord, make_run: MakeRun, make_exchange: Callable[..., object]
+) -> None:
+    """The evidence of every failure is in results.json: per test by id, each exchange once."""
+    shared = make_exchange(exchange_id="shared-phase", response_body="<fault>" + "x" * 9000 + "</fault>")
+    own = make_exchange(exchange_id="own", method="GET")
+    run = make_run(
+        make_record("a", ("SNAP-REPR-01",), "failed", blamed=("SNAP-REPR-01",), message="x", exchanges=(shared, own)),
+        make_record("b", ("SNAP-REPR-04",), "failed", blamed=("SNAP-REPR-04",), message="y", exchanges=(shared,)),
+        make_record("c", ("SNAP-REPR-01",), exchanges=(make_exchange(exchange_id="passing"),)),
+    )
+    document = json.loads(write_results_json(tmp_path / "results.json", evaluate(small_catalogue, run), run).read_text(encoding="utf-8"))
+    tests = {test["nodeid"]: test for test in document["tests"]}
+    assert tests["a"]["exchange_ids"] == ["shared-phase", "own"]
+    assert tests["b"]["exchange_ids"] == ["shared-phase"]
+    assert "exchange_ids" not in tests["c"]
+    listed = {exchange["exchange_id"]: exchange for exchange in document["exchanges"]}
+    assert list(listed) == ["shared-phase", "own"]
+    assert listed["own"]["method"] == "GET"
+    assert listed["shared-phase"]["response_body"].endswith("... [5015 more characters]")
+
+
 def test_per_test_extras_carry_no_exchanges(
     tmp_path: Path, small_catalogue: Catalogue, make_record: MakeRecord, make_run: MakeRun, make_exchange: Callable[..., object]
 ) -> None:
