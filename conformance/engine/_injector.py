@@ -492,7 +492,7 @@ def _linked_shapes(injector: Injector, snapshot: Node, call: Call) -> None:
     representer = call.engine.representer
     if not any(child.name == "link" and child.attrs.get("rel") == "disks" for child in snapshot.children):
         for rel in ("disks", "nics", "cdroms"):
-            _insert_after_links_before_members(snapshot, representer.link(rel, f"{href}/{rel}"))
+            _insert_after_links(snapshot, representer.link(rel, f"{href}/{rel}"))
     reference = representer.ref("vm", vm_id, representer.vm_href(vm_id))
     at = next((i for i, child in enumerate(snapshot.children) if child.name == "vm"), None)
     if at is not None:
@@ -502,15 +502,6 @@ def _linked_shapes(injector: Injector, snapshot: Node, call: Call) -> None:
     else:
         dates = [i for i, child in enumerate(snapshot.children) if child.name == "date"]
         snapshot.children.insert(dates[0] if dates else len(snapshot.children), reference)
-
-
-def _insert_after_links_before_members(snapshot: Node, link: Node) -> None:
-    """Put ``link`` after BaseResource's part (actions, description, creation_status, links)."""
-    head = ("actions", "description", "creation_status", "link")
-    at = 0
-    while at < len(snapshot.children) and snapshot.children[at].name in head:
-        at += 1
-    snapshot.children.insert(at, link)
 
 
 def _dates(node: Node) -> Iterator[Node]:
