@@ -2,8 +2,9 @@
 fixtures/recorded/ (see its README) fails no MUST, in either dialect.
 
 A SHOULD a recorded engine misses would be pinned here with its reason; today none is.
-The legacy recordings (RHEV 3.0 and 3.1, before the snapshot representation had its
-type, status and memory flag) are the counter-proof: the same checks find what they lack.
+The recordings of RHEV 3.0 and 3.1 (fixtures/recorded-pre-3.6/: before the snapshot
+representation had its type, status and memory flag) are the counter-proof: the same
+checks find what they lack.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from .conftest import check, statuses
 
 RECORDED = Path(__file__).resolve().parents[2] / "fixtures" / "recorded"
+PRE_36 = RECORDED.parent / "recorded-pre-3.6"
 
 #: what the corpus can judge and a shipped engine passes, per dialect
 PASSED = {
@@ -42,7 +44,7 @@ def test_shipped_engines_fail_no_must(version, tmp_path):
 
 
 def test_legacy_engines_are_not_conformant(tmp_path):
-    code, results = check(RECORDED / "legacy", version="3", report_dir=tmp_path)
+    code, results = check(PRE_36, version="3", report_dir=tmp_path)
     found = statuses(results)
     assert code == 1
     assert {rid for rid, status in found.items() if status == "failed"} == {"SNAP-REPR-09", "SNAP-REPR-10", "SNAP-REPR-13", "SNAP-REPR-14"}
