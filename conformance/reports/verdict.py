@@ -10,7 +10,9 @@ status                    when
                           as "not tested: …" (it follows from a failed requirement): never
                           a pass of the whole
 ``passed``                else, a test naming it passed
-``not_applicable``        else, it has tests and all were skipped as not applicable
+``not_applicable``        else, a MAY whose tests were all skipped as not applicable (a MUST
+                          or SHOULD skipped so is ``not_tested``: only an optional feature
+                          can be absent)
 ``not_tested``            else (no test, skipped, deselected, errored without blame)
 ========================  ===============================================================
 
@@ -163,8 +165,9 @@ def _judge(requirement: Requirement, tests: tuple[TestRecord, ...]) -> Requireme
         status = "partially_tested" if untested else "passed"
         message = _why_not_tested(untested)
     elif naming and all(test.outcome == "skipped" and test.not_applicable for test in naming):
-        status = "not_applicable"
-        message = naming[0].message
+        # only an optional feature can be absent: a MUST or SHOULD skipped so is left untested
+        status = "not_applicable" if requirement.level is Level.MAY else "not_tested"
+        message = naming[0].message if status == "not_applicable" else f"{naming[0].message} (a {requirement.level.value} is never not applicable)"
     else:
         status = "not_tested"
         message = _why_not_tested(naming)

@@ -137,6 +137,20 @@ STATUS_CASES = [
         "a",
         id="partly-not-applicable-is-not-tested",
     ),
+    pytest.param(
+        "SNAP-REPR-01",
+        [("t1", ("SNAP-REPR-01",), "skipped", {"not_applicable": True, "message": "no such feature"})],
+        "not_tested",
+        "no such feature (a MUST is never not applicable)",
+        id="a-must-is-never-not-applicable",
+    ),
+    pytest.param(
+        "SNAP-REPR-04",
+        [("t1", ("SNAP-REPR-04",), "skipped", {"not_applicable": True, "message": "no such feature"})],
+        "not_tested",
+        "no such feature (a SHOULD is never not applicable)",
+        id="a-should-is-never-not-applicable",
+    ),
     # --- not tested ------------------------------------------------------------------
     pytest.param("SNAP-REPR-01", [], "not_tested", "", id="no-test"),
     pytest.param("SNAP-REPR-01", [("t1", ("SNAP-REPR-04",), "passed", {})], "not_tested", "", id="only-other-requirements-tested"),
