@@ -8,6 +8,8 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
 from conformance import __version__
 
 __all__ = ["TOOL_NAME", "TOOL_VERSION", "utc_iso", "write_atomically", "xml_safe"]
@@ -44,3 +46,16 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return target
+
+
+def template_environment(*, markdown: bool = False) -> Environment:
+    """A new Jinja environment over ``reports/templates``: autoescaped for HTML; for Markdown
+    not (every value goes through an ``md`` filter instead) and keeping the last newline."""
+    return Environment(
+        loader=PackageLoader("conformance.reports", "templates"),
+        autoescape=not markdown,  # noqa: S701 - Markdown escapes through its md filter
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=markdown,
+    )

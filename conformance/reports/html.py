@@ -18,11 +18,11 @@ import http
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from conformance.catalogue import Level
-from conformance.reports._common import TOOL_NAME, TOOL_VERSION, utc_iso
+from conformance.reports._common import TOOL_NAME, TOOL_VERSION, template_environment, utc_iso
 from conformance.reports.model import Exchange, RunRecord
 from conformance.reports.redaction import redact_exchange, redact_text
 from conformance.reports.verdict import STATUSES, Evaluation, exit_code
@@ -161,13 +161,7 @@ def _status_class(status: int | None) -> str:
 @functools.cache
 def _environment() -> Environment:
     # autoescape everywhere: the fragments are inserted into pytest-html's page verbatim
-    return Environment(
-        loader=PackageLoader("conformance.reports", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return template_environment()
 
 
 def _raw(environment: Environment, name: str) -> Markup:

@@ -12,10 +12,10 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
-from conformance.reports._common import TOOL_NAME, TOOL_VERSION
+from conformance.reports._common import TOOL_NAME, TOOL_VERSION, template_environment
 
 if TYPE_CHECKING:
     from conformance.reports.diff import Comparison
@@ -127,13 +127,7 @@ def _short(digest: object) -> str:
 
 @functools.cache
 def _html() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("conformance.reports", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = template_environment()
     environment.filters["status_label"] = _label
     environment.filters["short"] = _short
     environment.filters["dialects"] = _dialects
@@ -143,14 +137,7 @@ def _html() -> Environment:
 @functools.cache
 def _markdown() -> Environment:
     # Markdown is not HTML: no autoescape, every value goes through the md filter instead
-    environment = Environment(
-        loader=PackageLoader("conformance.reports", "templates"),
-        autoescape=False,  # noqa: S701
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    environment = template_environment(markdown=True)
     environment.filters["md"] = _md
     environment.filters["status_label"] = _label
     environment.filters["short"] = _short
