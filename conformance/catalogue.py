@@ -45,6 +45,7 @@ GROUPS: tuple[str, ...] = (
 
 _ID = re.compile(r"SNAP-(?P<group>[A-Z]+)-(?P<number>\d\d)")
 _FIELDS = ("id", "level", "dialects", "group", "title", "text", "source")
+_OPTIONAL_FIELDS = ("prerequisites",)
 
 
 class CatalogueError(ValueError):
@@ -76,6 +77,9 @@ class Requirement:
     text: str
     #: where it comes from: a seed section and/or a fact of ovirt-snapshot-api-facts.md
     source: str
+    #: the requirements whose failure makes this one's tests fail too: a failure of this
+    #: one while one of them failed follows from it (:func:`conformance.reports.verdict.evaluate`)
+    prerequisites: tuple[str, ...] = ()
 
     def applies_to(self, dialect_version: str) -> bool:
         """Whether an engine speaking ``dialect_version`` is held to this requirement."""
@@ -167,6 +171,7 @@ def parse_catalogue(text: str) -> Catalogue:
             raise CatalogueError(f"{requirement.id}: duplicate requirement ID")
         seen.add(requirement.id)
     _check_order(requirements)
+    _check_prerequisites(requirements)
     return Catalogue(requirements)
 
 
@@ -179,10 +184,10 @@ def _requirement(index: int, entry: Any) -> Requirement:
     missing = [name for name in _FIELDS if name not in entry]
     if missing:
         raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}")
-    unknown = sorted(str(name) for name in entry if name not in _FIELDS)
+    unknown = sorted(str(name) for name in entry if name not in _FIELDS + _OPTIONAL_FIELDS)
     if unknown:
         # a misspelt field would otherwise be dropped without a word
-        raise CatalogueError(f"{where}: unknown field(s) {', '.join(unknown)}; expected {', '.join(_FIELDS)}")
+        raise CatalogueError(f"{where}: unknown field(s) {', '.join(unknown)}; expected {', '.join(_FIELDS + _OPTIONAL_FIELDS)}")
     for name in ("id", "level", "group", "title", "text", "source"):
         value = entry[name]
         if not isinstance(value, str) or not value.strip():
@@ -208,7 +213,36 @@ def _requirement(index: int, entry: Any) -> Requirement:
         title=entry["title"].strip(),
         text=" ".join(entry["text"].split()),
         source=entry["source"].strip(),
+        prerequisites=_prerequisites(where, entry.get("prerequisites", [])),
     )
+
+
+def _prerequisites(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and _ID.fullmatch(item) for item in value):
+        raise CatalogueError(f"{where}: 'prerequisites' must be a list of requirement IDs")
+    if len(set(value)) != len(value):
+        raise CatalogueError(f"{where}: 'prerequisites' lists an ID twice")
+    return tuple(value)
+
+
+def _check_prerequisites(requirements: list[Requirement]) -> None:
+    """Every prerequisite exists, shares a dialect, and none leads back to itself."""
+    by_id = {requirement.id: requirement for requirement in requirements}
+    for requirement in requirements:
+        for other in requirement.prerequisites:
+            if other not in by_id:
+                raise CatalogueError(f"{requirement.id}: unknown prerequisite {other}")
+            if not requirement.dialects & by_id[other].dialects:
+                raise CatalogueError(f"{requirement.id}: its prerequisite {other} applies to none of its dialects")
+
+    def visit(rid: str, path: tuple[str, ...]) -> None:
+        if rid in path:
+            raise CatalogueError(f"{rid}: prerequisites form a circle ({' -> '.join((*path[path.index(rid) :], rid))})")
+        for other in by_id[rid].prerequisites:
+            visit(other, (*path, rid))
+
+    for requirement in requirements:
+        visit(requirement.id, ())
 
 
 def _dialects(where: str, value: Any) -> frozenset[str]:

@@ -14,11 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+import httpx
 import pytest
+from lxml import etree
 
 from conformance.catalogue import load_catalogue
 from conformance.checks import RequirementFailure
+from conformance.client.engine import EngineError
 from conformance.client.recorder import Recorder
+from conformance.client.waiting import WaitTimeout
 from conformance.plugin.gate import RunEnd
 from conformance.plugin.options import RUN_CONFIG_KEY, RunConfig, UsageError, add_options, build_run_config
 from conformance.plugin.outcomes import NotApplicable
@@ -32,6 +36,7 @@ from conformance.reports import (
     RunRecord,
     evaluate,
     exit_code,
+    failure_lines,
     redact_text,
     render_exchanges,
     render_summary,
@@ -39,12 +44,29 @@ from conformance.reports import (
     write_results_json,
 )
 from conformance.reports.waivers import apply_waivers, verdict_label, waiver_lines
+from conformance.safexml import UnsafeOrMalformedXML
 
 __all__ = ["RUN_KEY", "ConformanceRun"]
 
 MARKER = "requirement"
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
 _SEEN_KEY = pytest.StashKey[set[int]]()
+
+#: What an engine's answer can raise in a conformance test besides a
+#: :class:`RequirementFailure`: an engine call that did not work, a transport error or
+#: timeout, a wait that expired, a body that is not XML, JSON or UTF-8. Such a failure
+#: blames every requirement the test names. Any other exception is a bug of the suite:
+#: it blames nothing and is reported apart (a check must turn whatever an engine answers
+#: into a RequirementFailure).
+ENGINE_ERRORS: tuple[type[BaseException], ...] = (
+    EngineError,
+    httpx.HTTPError,
+    WaitTimeout,
+    UnsafeOrMalformedXML,
+    etree.LxmlError,
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -168,9 +190,14 @@ class ConformanceRun:
         error = call.excinfo.value if call.excinfo is not None else None
         blamed: list[str] = []
         message = ""
+        suite_error = False
         if report.failed:
             if isinstance(error, RequirementFailure):
                 blamed, message = [error.requirement], str(error)
+            elif error is not None and not isinstance(error, ENGINE_ERRORS):
+                # a bug of the suite: never the engine's fault, so it blames nothing
+                suite_error = True
+                message = f"error of the suite: {type(error).__name__}: {error}"
             else:
                 blamed = list(ids)
                 message = f"{type(error).__name__}: {error}" if error is not None else report.longreprtext[-2000:]
@@ -185,6 +212,7 @@ class ConformanceRun:
             "blamed": blamed,
             "message": message,
             "not_applicable": isinstance(error, NotApplicable),
+            "suite_error": suite_error,
             "exchanges": [e.to_dict() for e in exchanges],
         }
         report.user_properties.append(("conformance", payload))
@@ -226,6 +254,7 @@ class ConformanceRun:
         if data["engine"] and self.state.engine is None:
             self.state.engine = EngineInfo.from_dict(data["engine"])
         self.state.created_resources.extend(CreatedResource.from_dict(r) for r in data["created"])
+        self.state.teardown_problems.extend(data.get("teardown_problems", ()))
         self.state.aborted = self.state.aborted or data["aborted"]
 
     # -- the end ------------------------------------------------------------------------
@@ -240,6 +269,7 @@ class ConformanceRun:
                 {
                     "engine": None if self.state.engine is None else self.state.engine.to_dict(),
                     "created": [r.to_dict() for r in self.state.created_resources],
+                    "teardown_problems": self.state.teardown_problems,
                     "aborted": self.state.aborted,
                 }
             )
@@ -268,6 +298,7 @@ class ConformanceRun:
             created_resources=tuple(self.state.created_resources),
             read_only=self.config.read_only,
             aborted=self.state.aborted,
+            teardown_problems=tuple(self.state.teardown_problems),
         )
 
     @pytest.hookimpl(optionalhook=True)
@@ -309,6 +340,13 @@ class ConformanceRun:
             terminalreporter.write_line(line)
         if self.state.aborted:
             terminalreporter.write_line(f"could not run: {self.state.aborted}")
+        for line in failure_lines(self.evaluation):
+            terminalreporter.write_line(line)
+        record = self.run_record()
+        for test in record.suite_errors:
+            terminalreporter.write_line(f"ERROR OF THE SUITE (blames nothing; please report it): {test.nodeid}: {test.message}")
+        for problem in record.teardown_problems:
+            terminalreporter.write_line(f"TEARDOWN: {problem}")
         left = [r for r in self.state.created_resources if not r.removed]
         for resource in left:
             terminalreporter.write_line(f"NOT REMOVED: {resource.kind} {resource.href} ({resource.error})")

@@ -27,6 +27,7 @@ class TestAccumulator:
     blamed: list[str] = field(default_factory=list)
     message: str = ""
     not_applicable: bool = False
+    suite_error: bool = False
     duration: float = 0.0
     exchanges: list[Exchange] = field(default_factory=list)
 
@@ -49,6 +50,10 @@ class TestAccumulator:
             self.outcome = "failed" if when == "call" else "error"
             self.message = payload["message"]
             self.not_applicable = False
+        if payload.get("suite_error"):
+            # an error of the suite is an error, whichever phase it happened in
+            self.outcome = "error"
+            self.suite_error = True
         for requirement in payload["blamed"]:
             if requirement not in self.blamed:
                 self.blamed.append(requirement)
@@ -65,6 +70,7 @@ class TestAccumulator:
             duration=self.duration,
             exchanges=tuple(self.exchanges),
             dialect=self.dialect,
+            suite_error=self.suite_error,
         )
 
 

@@ -27,6 +27,8 @@ from conformance.reports.verdict import (
     Verdict,
     evaluate,
     exit_code,
+    failure_lines,
+    run_verdict,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "Verdict",
     "evaluate",
     "exit_code",
+    "failure_lines",
     "junit_tree",
     "redact_exchange",
     "redact_headers",
@@ -53,6 +56,7 @@ __all__ = [
     "render_exchanges",
     "render_summary",
     "results_document",
+    "run_verdict",
     "write_junit",
     "write_results_json",
 ]

@@ -4,7 +4,10 @@ Built with lxml (so every value is escaped); characters XML 1.0 cannot carry are
 escapes. A failed or erred test's HTTP exchanges are its ``system-out``: redacted, as in
 ``results.json``, bodies cut short (CI systems display this file widely). A failed test
 whose every blamed requirement a waiver accepts is written as ``<skipped type="waived">``
-(with a ``waived`` property per ID), so CI shows it as accepted rather than red.
+(with a ``waived`` property per ID), so CI shows it as accepted rather than red. A test
+that erred on a bug of the suite is ``<error type="suite-error">``; a blamed ID that
+follows from a failed prerequisite has a ``follows_from`` property; teardown problems and
+resources left behind are suite properties and the suite's ``system-err``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from conformance.reports._common import TOOL_NAME, utc_iso, write_atomically, xm
 from conformance.reports._results import evidence
 from conformance.reports.model import Exchange, RunRecord, TestRecord
 from conformance.reports.redaction import redact_text
-from conformance.reports.verdict import Evaluation
+from conformance.reports.verdict import Evaluation, run_verdict
 from conformance.reports.waivers import Waiver
 
 __all__ = ["junit_tree", "split_nodeid", "write_junit"]
@@ -52,7 +55,7 @@ def junit_tree(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str]
     suite = etree.SubElement(root, "testsuite", {**attributes, "timestamp": utc_iso(run.started)})
     properties = etree.SubElement(suite, "properties")
     suite_properties = [
-        ("verdict", evaluation.verdict.value),
+        ("verdict", run_verdict(evaluation, run)),
         ("engine_url", clean(run.engine.url)),
         ("api_version", run.engine.api_version),
         ("product", clean(run.engine.product or "")),
@@ -63,11 +66,18 @@ def junit_tree(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[str]
         suite_properties.append(("aborted", clean(run.aborted)))
     if waived:
         suite_properties.append(("waived", str(len(waived))))
+    suite_properties += [("teardown_problem", clean(problem)) for problem in run.teardown_problems]
+    suite_properties += [("not_removed", clean(f"{r.kind} {r.href}: {r.error}")) for r in run.created_resources if not r.removed]
+    suite_properties += [("suite_error", clean(test.nodeid)) for test in run.suite_errors]
+    follows = {result.requirement.id: result.follows_from for result in evaluation.results if result.follows_from}
     for name, value in suite_properties:
         etree.SubElement(properties, "property", name=name, value=value)
 
     for test in run.tests:
-        _testcase(suite, test, clean, waived, kept)
+        _testcase(suite, test, clean, waived, kept, follows)
+    problems = [*run.teardown_problems, *(f"not removed: {r.kind} {r.href} ({r.error})" for r in run.created_resources if not r.removed)]
+    if problems:
+        etree.SubElement(suite, "system-err").text = clean("\n".join(f"teardown: {problem}" for problem in problems))
     return root
 
 
@@ -91,7 +101,9 @@ def split_nodeid(nodeid: str) -> tuple[str, str]:
     return ".".join([module, *parts[:-1]]), parts[-1]
 
 
-def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean, waived: Mapping[str, Waiver], secrets: tuple[str, ...]) -> None:
+def _testcase(
+    suite: etree._Element, test: TestRecord, clean: _Clean, waived: Mapping[str, Waiver], secrets: tuple[str, ...], follows: Mapping[str, tuple[str, ...]]
+) -> None:
     classname, name = split_nodeid(clean(test.nodeid))
     case = etree.SubElement(suite, "testcase", classname=classname, name=name, time=f"{test.duration:.3f}")
     properties = etree.SubElement(case, "properties")
@@ -99,6 +111,10 @@ def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean, waived: Ma
         etree.SubElement(properties, "property", name="requirement", value=requirement_id)
     for requirement_id in test.blamed:
         etree.SubElement(properties, "property", name="blamed", value=requirement_id)
+        for cause in follows.get(requirement_id, ()):
+            etree.SubElement(properties, "property", name="follows_from", value=cause)
+    if test.suite_error:
+        etree.SubElement(properties, "property", name="suite_error", value="true")
     if test.not_applicable:
         etree.SubElement(properties, "property", name="not_applicable", value="true")
     if test.docstring:
@@ -116,7 +132,7 @@ def _testcase(suite: etree._Element, test: TestRecord, clean: _Clean, waived: Ma
     elif test.outcome == "failed":
         etree.SubElement(case, "failure", message=headline).text = message
     elif test.outcome == "error":
-        etree.SubElement(case, "error", message=headline).text = message
+        etree.SubElement(case, "error", message=headline, **({"type": "suite-error"} if test.suite_error else {})).text = message
     elif test.outcome == "skipped":
         etree.SubElement(case, "skipped", message=headline).text = message or None
     shown = evidence(test, secrets)

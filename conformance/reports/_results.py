@@ -1,9 +1,12 @@
 """``results.json``: the machine-readable report (shape fixed by the product contract).
 
-The contract's keys come first and in its order; the extras follow (``exit_code``,
-``read_only``, ``aborted``, ``tests``, ``engine_operations``, ``tool``, ``catalogue``,
-``waivers``), and per requirement ``title`` and ``group`` (and ``waiver`` when one accepted
-its failure: status ``waived``), per created resource ``error``, and the evidence: every
+The contract's keys come first and in its order (``verdict`` is ``could_not_run`` when the
+run stopped before it could judge, exit status 3); the extras follow (``exit_code``,
+``read_only``, ``aborted``, ``teardown_problems``, ``suite_errors``, ``tests``,
+``engine_operations``, ``tool``, ``catalogue``, ``waivers``), and per requirement ``title``,
+``group`` and ``follows_from`` (the failed prerequisites a failure follows from; empty for a
+cause), and ``waiver`` when one accepted its failure (status ``waived``), per created
+resource ``error``, and the evidence: every
 test that failed or erred names its HTTP exchanges (``exchange_ids``), and ``exchanges``
 lists each of them once, redacted, bodies cut to :data:`EVIDENCE_BODY_CHARS`.
 """
@@ -22,7 +25,7 @@ from conformance.reports._common import TOOL_NAME, TOOL_VERSION, utc_iso, write_
 from conformance.reports.model import Exchange, RunRecord, TestRecord
 from conformance.reports.operations import count_operations
 from conformance.reports.redaction import redact_exchange, redact_text
-from conformance.reports.verdict import STATUSES, Evaluation, exit_code
+from conformance.reports.verdict import STATUSES, Evaluation, exit_code, run_verdict
 
 __all__ = ["EVIDENCE_BODY_CHARS", "evidence", "results_document", "write_results_json"]
 
@@ -66,7 +69,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
             exchange_ids.setdefault(test.nodeid, []).append(key)
 
     return {
-        "verdict": evaluation.verdict.value,
+        "verdict": run_verdict(evaluation, run),
         "engine": {
             "url": clean(run.engine.url),
             "api_version": run.engine.api_version,
@@ -82,6 +85,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
                 "message": clean(result.message),
                 "title": result.requirement.title,
                 "group": result.requirement.group,
+                "follows_from": list(result.follows_from),
                 **({"waiver": clean_values(result.waiver.to_dict())} if result.waiver is not None else {}),
             }
             for result in evaluation.results
@@ -101,6 +105,8 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
         "exit_code": exit_code(evaluation, run),
         "read_only": run.read_only,
         "aborted": clean_optional(run.aborted),
+        "teardown_problems": [clean(problem) for problem in run.teardown_problems],
+        "suite_errors": [{"nodeid": clean(test.nodeid), "message": clean(test.message)} for test in run.suite_errors],
         "tests": [
             {
                 "nodeid": clean(test.nodeid),
@@ -108,6 +114,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
                 "requirement_ids": list(test.requirement_ids),
                 "blamed": list(test.blamed),
                 "not_applicable": test.not_applicable,
+                "suite_error": test.suite_error,
                 "duration": round(test.duration, 3),
                 "message": clean(test.message),
                 **({"exchange_ids": exchange_ids[test.nodeid]} if test.nodeid in exchange_ids else {}),

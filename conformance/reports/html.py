@@ -25,7 +25,7 @@ from conformance.catalogue import Level
 from conformance.reports._common import TOOL_NAME, TOOL_VERSION, template_environment, utc_iso
 from conformance.reports.model import Exchange, RunRecord
 from conformance.reports.redaction import redact_exchange, redact_text
-from conformance.reports.verdict import STATUSES, Evaluation, exit_code
+from conformance.reports.verdict import STATUSES, Evaluation, exit_code, run_verdict
 from conformance.reports.waivers import WaiverUse
 
 __all__ = ["render_exchanges", "render_summary", "waiver_view"]
@@ -46,9 +46,11 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
             "tests": [redact_text(nodeid, kept) for nodeid in result.tests],
             "message": redact_text(result.message, kept),
             "waiver": None if result.waiver is None else waiver_view(result.waiver, kept),
+            "follows_from": list(result.follows_from),
         }
         for result in evaluation.results
     ]
+    suite_errors = [{"nodeid": redact_text(test.nodeid, kept), "message": redact_text(test.message, kept)} for test in run.suite_errors]
     leftovers = [
         {
             "kind": resource.kind,
@@ -62,7 +64,7 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
     return template.render(
         css=_raw(environment, "report.css"),
         js=_raw(environment, "matrix.js"),
-        verdict=evaluation.verdict.value,
+        verdict=run_verdict(evaluation, run),
         aborted=None if run.aborted is None else redact_text(run.aborted, kept),
         exit_status=exit_code(evaluation, run),
         summary=[(status, evaluation.summary.get(status, 0)) for status in STATUSES],
@@ -84,6 +86,8 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
         tool_name=TOOL_NAME,
         tool_version=TOOL_VERSION,
         leftovers=leftovers,
+        teardown_problems=[redact_text(problem, kept) for problem in run.teardown_problems],
+        suite_errors=suite_errors,
         levels=[level.value for level in Level],
         rows=rows,
     )

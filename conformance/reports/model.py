@@ -102,6 +102,9 @@ class TestRecord:
     duration: float
     exchanges: tuple[Exchange, ...]
     dialect: str
+    #: it erred on an exception of the suite itself (a bug in the suite, not the engine's
+    #: answer): it blames nothing and is reported apart as an error of the suite
+    suite_error: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +118,7 @@ class TestRecord:
             "duration": self.duration,
             "exchanges": [exchange.to_dict() for exchange in self.exchanges],
             "dialect": self.dialect,
+            "suite_error": self.suite_error,
         }
 
     @classmethod
@@ -130,6 +134,7 @@ class TestRecord:
             duration=_number(data, "duration"),
             exchanges=tuple(Exchange.from_dict(item) for item in _list(data, "exchanges")),
             dialect=_str(data, "dialect"),
+            suite_error=_bool(data, "suite_error") if "suite_error" in data else False,
         )
 
 
@@ -191,6 +196,13 @@ class RunRecord:
     read_only: bool
     #: the one-sentence reason when the run could not run (exit status 3)
     aborted: str | None = None
+    #: what teardown could not do besides removing a resource (put a borrowed ``--vm`` back)
+    teardown_problems: tuple[str, ...] = ()
+
+    @property
+    def suite_errors(self) -> tuple[TestRecord, ...]:
+        """The tests that erred on a bug of the suite: shown apart, blamed on nothing."""
+        return tuple(test for test in self.tests if test.suite_error)
 
     def __post_init__(self) -> None:
         # a naive datetime would be read in the local zone and silently shift the instants
@@ -208,6 +220,7 @@ class RunRecord:
             "created_resources": [resource.to_dict() for resource in self.created_resources],
             "read_only": self.read_only,
             "aborted": self.aborted,
+            "teardown_problems": list(self.teardown_problems),
         }
 
     @classmethod
@@ -223,6 +236,7 @@ class RunRecord:
             created_resources=tuple(CreatedResource.from_dict(item) for item in _list(data, "created_resources")),
             read_only=_bool(data, "read_only"),
             aborted=_optional_str(data, "aborted") if "aborted" in data else None,
+            teardown_problems=_strings(data, "teardown_problems") if "teardown_problems" in data else (),
         )
 
 

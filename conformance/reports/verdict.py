@@ -51,7 +51,9 @@ __all__ = [
     "Verdict",
     "evaluate",
     "exit_code",
+    "failure_lines",
     "rejudged",
+    "run_verdict",
 ]
 
 Status = Literal["passed", "failed", "warning", "waived", "partially_tested", "not_tested", "not_applicable"]
@@ -93,6 +95,9 @@ class RequirementResult:
     message: str
     #: the waiver that accepts this failure or warning (status ``waived``), else None
     waiver: WaiverUse | None = None
+    #: for a failure, warning or waived failure: the failed prerequisites it follows from
+    #: (the nearest along each path of the catalogue's ``prerequisites``); empty for a cause
+    follows_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,38 @@ def evaluate(catalogue: Catalogue, run: RunRecord) -> Evaluation:
     """Judge every requirement of the run's dialect from the run's test records."""
     _check_ids(catalogue, run.tests)
     results = tuple(_judge(requirement, run.tests) for requirement in catalogue.for_dialect(run.engine.api_version))
+    results = _with_causes(catalogue, results)
     return Evaluation(results=results, verdict=_verdict(results), summary=_count(results))
+
+
+#: The statuses of a requirement the engine broke (a waiver accepting it does not mend it).
+BROKEN: tuple[Status, ...] = ("failed", "warning", "waived")
+
+
+def _with_causes(catalogue: Catalogue, results: tuple[RequirementResult, ...]) -> tuple[RequirementResult, ...]:
+    """Each broken requirement names the broken prerequisites it follows from.
+
+    The search walks the catalogue's ``prerequisites`` and stops at the first broken one on
+    each path: that one is nearer the cause (and names its own causes in turn). A
+    requirement of another dialect, or one that was not broken, is walked through.
+    """
+    status = {result.requirement.id: result.status for result in results}
+
+    def causes(rid: str, seen: set[str]) -> list[str]:
+        found: list[str] = []
+        for other in catalogue[rid].prerequisites:
+            if other in seen:
+                continue
+            seen.add(other)
+            if status.get(other) in BROKEN:
+                found.append(other)
+            else:
+                found.extend(causes(other, seen))
+        return found
+
+    return tuple(
+        replace(result, follows_from=tuple(dict.fromkeys(causes(result.requirement.id, set())))) if result.status in BROKEN else result for result in results
+    )
 
 
 def rejudged(evaluation: Evaluation, results: tuple[RequirementResult, ...], waivers: tuple[WaiverUse, ...]) -> Evaluation:
@@ -137,6 +173,16 @@ def _count(results: tuple[RequirementResult, ...]) -> Mapping[str, int]:
 def exit_code(evaluation: Evaluation, run: RunRecord) -> int:
     """The exit status of ``run``: 3 when it could not run, else the verdict's."""
     return EXIT_COULD_NOT_RUN if run.aborted else evaluation.exit_code
+
+
+#: The verdict the reports write for a run that could not run (exit status 3).
+COULD_NOT_RUN = "could_not_run"
+
+
+def run_verdict(evaluation: Evaluation, run: RunRecord) -> str:
+    """The verdict every report writes: ``could_not_run`` when the run stopped before it
+    could judge (exit status 3), else the evaluation's."""
+    return COULD_NOT_RUN if run.aborted else evaluation.verdict.value
 
 
 def _check_ids(catalogue: Catalogue, tests: tuple[TestRecord, ...]) -> None:
@@ -199,3 +245,19 @@ def _verdict(results: tuple[RequirementResult, ...]) -> Verdict:
     if any(result.status in ("not_tested", "partially_tested") and result.requirement.level is Level.MUST for result in results):
         return Verdict.INCOMPLETE
     return Verdict.CONFORMANT
+
+
+def failure_lines(evaluation: Evaluation) -> list[str]:
+    """One line per broken requirement for a terminal, causes first, each consequence
+    under the cause it follows from."""
+    broken = [result for result in evaluation.results if result.status in BROKEN]
+    causes = [result for result in broken if not result.follows_from]
+    lines: list[str] = []
+    for result in (*causes, *(r for r in broken if r.follows_from)):
+        headline = (result.message.strip().splitlines() or [""])[0]
+        label = result.status.upper() if result.status != "warning" else "WARNING"
+        if result.follows_from:
+            lines.append(f"  {label} {result.requirement.id} ({result.requirement.level.value}) follows from {', '.join(result.follows_from)}: {headline}")
+        else:
+            lines.append(f"{label} {result.requirement.id} ({result.requirement.level.value}): {headline}")
+    return lines

@@ -59,7 +59,8 @@ def test_down_vm_snapshot_has_no_memory(down_create: Created) -> None:
     """An engine MUST report persist_memorystate false for a snapshot of a down VM."""
     _created_snapshot(down_create, "SNAP-CRT-01")
     listed = down_create.listed_snapshot()
-    assert listed is not None, "the new snapshot is not listed"
+    if listed is None:
+        pytest.skip("not tested: follows from SNAP-CRT-01 (the new snapshot is not listed)")
     checks.check_memory_state(listed, False, "a snapshot of a down VM")
 
 
@@ -99,7 +100,8 @@ def test_live_snapshot_memory_flag(live_phase: LivePhase, memory: bool) -> None:
     created = live_phase.with_memory if memory else live_phase.without_memory
     _created_snapshot(created, "SNAP-CRT-05")
     listed = created.listed_snapshot()
-    assert listed is not None, "the live snapshot is not listed"
+    if listed is None:
+        pytest.skip("not tested: follows from SNAP-CRT-05 (the live snapshot is not listed)")
     checks.check_memory_state(listed, memory, f"a live snapshot asked with {str(memory).lower()}")
 
 

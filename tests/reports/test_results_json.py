@@ -75,6 +75,7 @@ def test_requirements_follow_the_catalogue_and_carry_the_tests(tmp_path: Path, m
         "message": "",
         "title": catalogue["SNAP-REPR-03"].title,
         "group": "REPR",
+        "follows_from": [],
     }
 
 
@@ -122,7 +123,7 @@ def test_per_test_extras_carry_no_exchanges(
     text = write_results_json(tmp_path / "results.json", evaluate(small_catalogue, run), run).read_text(encoding="utf-8")
     assert "<secret-body/>" not in text
     assert json.loads(text)["tests"] == [
-        {"nodeid": "t", "outcome": "passed", "requirement_ids": ["SNAP-REPR-01"], "blamed": [], "not_applicable": False, "duration": 0.25, "message": ""}
+        {"nodeid": "t", "outcome": "passed", "requirement_ids": ["SNAP-REPR-01"], "blamed": [], "not_applicable": False, "suite_error": False, "duration": 0.25, "message": ""}
     ]
 
 
