@@ -1,5 +1,5 @@
 """The ``snapshot-conformance`` command: ``run``, ``check``, ``serve``, ``requirements``, ``selfcheck``,
-and for the results of runs ``diff``, ``merge``, ``bundle``, ``verify``."""
+``cleanup`` (what earlier runs left), and for the results of runs ``diff``, ``merge``, ``bundle``, ``verify``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
-from conformance.cli import bundle, check, diff, merge, requirements, run, selfcheck, serve, verify
+from conformance.cli import bundle, check, cleanup, diff, merge, requirements, run, selfcheck, serve, verify
 
 __all__ = ["build_parser", "main"]
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_parser(subparsers)
     bundle.add_parser(subparsers)
     verify.add_parser(subparsers)
+    cleanup.add_parser(subparsers)
     # no abbreviations: "--password secret" must be an error, never "--password-env secret"
     parser.allow_abbrev = False
     for subparser in subparsers.choices.values():
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bundle": bundle.run,
         "verify": verify.run,
         "check": check.run,
+        "cleanup": cleanup.run,
     }[args.command]
     return handler(args)
 

@@ -10,6 +10,7 @@ import conformance
 __all__ = ["base_pytest_args", "exit_status"]
 
 EXIT_COULD_NOT_RUN = 3
+EXIT_INTERRUPTED = 130
 
 
 def base_pytest_args(package: str, report_dir: Path) -> list[str]:
@@ -31,5 +32,6 @@ def base_pytest_args(package: str, report_dir: Path) -> list[str]:
 
 
 def exit_status(code: int) -> int:
-    """0/1/2/3 come from the plugin's verdict; pytest's own usage/internal errors mean "could not run"."""
-    return code if code in (0, 1, 2, 3) else EXIT_COULD_NOT_RUN
+    """0/1/2/3 come from the plugin's verdict, 130 from an interrupt; pytest's own usage and
+    internal errors mean "could not run"."""
+    return code if code in (0, 1, 2, 3, EXIT_INTERRUPTED) else EXIT_COULD_NOT_RUN

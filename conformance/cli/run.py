@@ -14,13 +14,13 @@ import pytest
 
 import conformance.suite
 from conformance.cli._finish import check_gate_options, finish
+from conformance.cli._pytest import EXIT_COULD_NOT_RUN, EXIT_INTERRUPTED, exit_status
 
 __all__ = ["add_parser", "combined_exit_code", "pytest_args", "run"]
 
 #: Environment variable through which the embedded engine's password reaches the suite
 #: (a password never travels on a command line).
 EMBEDDED_PASSWORD_ENV = "SNAPSHOT_CONFORMANCE_EMBEDDED_PASSWORD"  # noqa: S105 - a variable name
-EXIT_COULD_NOT_RUN = 3
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -107,31 +107,34 @@ def run(args: argparse.Namespace) -> int:
         report_dir = report_root / f"v{version}" if len(versions) > 1 else report_root
         if len(versions) > 1:
             print(f"snapshot-conformance: checking the v{version} dialect; reports in {report_dir}")
-        return _exit_code(int(pytest.main(pytest_args(args, engine_url=url, password_env=password_env, api_version=version, report_dir=report_dir))))
+        return exit_status(int(pytest.main(pytest_args(args, engine_url=url, password_env=password_env, api_version=version, report_dir=report_dir))))
+
+    def each_dialect(url: str, password_env: str) -> list[int]:
+        codes: list[int] = []
+        for version in versions:
+            codes.append(one_run(url, password_env, version))
+            if codes[-1] == EXIT_INTERRUPTED:
+                break  # an interrupt ends the whole command, not one dialect
+        return codes
 
     if args.engine_url:
-        codes = [one_run(args.engine_url, args.password_env, version) for version in versions]
+        codes = each_dialect(args.engine_url, args.password_env)
     else:
         if args.timeout is None:
             args.timeout = 10.0
         with _embedded_engine() as url:
             print(f"snapshot-conformance: no --engine-url given; checking the embedded reference engine at {url}")
-            codes = [one_run(url, EMBEDDED_PASSWORD_ENV, version) for version in versions]
+            codes = each_dialect(url, EMBEDDED_PASSWORD_ENV)
     # --baseline and --bundle apply to the whole command (both dialects), so the CLI does them
     return finish(args, versions=versions, report_root=report_root, code=combined_exit_code(codes), started=started)
 
 
 def combined_exit_code(codes: list[int]) -> int:
-    """The exit status of several runs: the worst of them (3, then 1, then 2, then 0)."""
-    for worst in (EXIT_COULD_NOT_RUN, 1, 2):
+    """The exit status of several runs: the worst of them (130, then 3, then 1, then 2, then 0)."""
+    for worst in (EXIT_INTERRUPTED, EXIT_COULD_NOT_RUN, 1, 2):
         if worst in codes:
             return worst
     return 0
-
-
-def _exit_code(code: int) -> int:
-    # 0/1/2/3 come from the plugin's verdict; pytest's own usage/internal errors mean "could not run".
-    return code if code in (0, 1, 2, 3) else EXIT_COULD_NOT_RUN
 
 
 @contextmanager

@@ -197,6 +197,14 @@ class EngineAPI:
         self.wait_snapshot_status(vm, snapshot_id, "ok")
         return snapshot_id
 
+    def locked_snapshots(self, vm: VmRef) -> list[str]:
+        return [s.get("id", "") for s in self.snapshots(vm) if (s.findtext("snapshot_status") or "").strip() == "locked"]
+
+    def wait_idle(self, vm: VmRef) -> None:
+        """Wait (bounded by the snapshot deadline) until none of the VM's snapshots is locked:
+        a real engine refuses every change of the VM before; raises :class:`WaitTimeout`."""
+        poll(lambda: self.locked_snapshots(vm), lambda locked: not locked, timeout=self.snapshot_timeout, what=f"the snapshots of {vm.name!r} unlocking")
+
     def snapshot_status(self, vm: VmRef, snapshot_id: str) -> str | None:
         response = self.request("GET", f"{vm.href}/snapshots/{snapshot_id}")
         if response.status_code == 404:

@@ -15,7 +15,7 @@ import pytest
 
 from conformance.client.engine import EngineAPI, EngineError, VmRef
 from conformance.client.http import build_client
-from conformance.client.ledger import Ledger
+from conformance.client.ledger import RUN_VM_NAME, Ledger, ledger_name, run_vm_name
 from conformance.client.recorder import Recorder
 from conformance.client.sso import SsoAuth, SsoError
 from conformance.dialect import Dialect
@@ -116,11 +116,21 @@ def ledger(request: pytest.FixtureRequest, engine_api: EngineAPI) -> Iterator[Le
     """Everything the suite creates is recorded here and removed when the session ends."""
     run = _run(request)
     assert run.state is not None
-    book = Ledger()
+    config = run.config
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    book = Ledger(
+        config.report_dir / ledger_name(config.run_id, worker),
+        run_id=config.run_id,
+        engine_url=config.engine_url,
+        api_version=config.api_version,
+        username=config.username,
+    )
+    run.state.ledger = book
     try:
         yield book
     finally:
-        run.state.created_resources.extend(book.clean_up(engine_api))
+        run.state.tearing_down = True  # an interrupt from here on never breaks teardown off
+        run.state.created_resources.extend(book.clean_up(engine_api, deadline=config.timeouts.delete))
         run.state.teardown_problems.extend(book.problems)
 
 
@@ -140,13 +150,15 @@ def own_vm(request: pytest.FixtureRequest, engine: EngineInfo, engine_api: Engin
                 current = engine_api.get_vm(vm)
                 status = engine_api.dialect.status_text(current) or "down"
                 memory = (current.findtext("memory") or "").strip() or None
-                ledger.vm_borrowed(vm, description=current.findtext("description"), memory=memory, status=status)
+                before = engine_api.snapshot_ids(vm)
+                ledger.vm_borrowed(vm, description=current.findtext("description"), memory=memory, status=status, snapshots_before=before)
                 if status != "down":  # the write checks start from a down VM; teardown restarts it
                     engine_api.stop_vm(vm)
             return vm
         if run_config.read_only:
             return None
-        name = f"conformance-{run_config.run_id}"
+        name = run_vm_name(run_config.run_id)
+        ledger.vm_creating(name)  # on disk before the request: cleanup finds it after a kill
         try:
             vm = engine_api.create_vm(name, cluster=run_config.cluster, template=run_config.template)
         except EngineError as error:
@@ -197,10 +209,10 @@ def suite_owned_vm(writable_vm: VmRef, ledger: Ledger) -> VmRef:
 def existing_vms(request: pytest.FixtureRequest, engine: EngineInfo, engine_api: EngineAPI, run_config: RunConfig) -> tuple[VmRef, ...]:
     """A bounded, deterministic sample of VMs the suite did not create (read-only checks)."""
     own_vm = own_vm_or_none(request)
-    own_prefix = f"conformance-{run_config.run_id}"
     try:
         vms = engine_api.list_vms()
     except EngineError:
         return ()
-    others = sorted((vm for vm in vms if (own_vm is None or vm.id != own_vm.id) and not vm.name.startswith(own_prefix)), key=lambda vm: vm.name)
+    # never this run's VM, nor one another run (or a killed one) created for itself
+    others = sorted((vm for vm in vms if (own_vm is None or vm.id != own_vm.id) and not RUN_VM_NAME.fullmatch(vm.name)), key=lambda vm: vm.name)
     return tuple(others[: run_config.sample_size])

@@ -8,6 +8,7 @@ HTTP exchanges, judges the requirements, writes the reports and sets the exit st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 from datetime import UTC, datetime
@@ -26,9 +27,10 @@ from conformance.client.waiting import WaitTimeout
 from conformance.plugin.gate import RunEnd
 from conformance.plugin.options import RUN_CONFIG_KEY, RunConfig, UsageError, add_options, build_run_config
 from conformance.plugin.outcomes import NotApplicable
-from conformance.plugin.state import RunState, install_sigterm_handler
+from conformance.plugin.state import RunState, install_interrupt_handlers
 from conformance.reports import (
     EXIT_COULD_NOT_RUN,
+    EXIT_INTERRUPTED,
     CreatedResource,
     EngineInfo,
     Evaluation,
@@ -124,7 +126,7 @@ class ConformanceRun:
         self._run_config: RunConfig | None = None
         self.state: RunState | None = None
         self.evaluation: Evaluation | None = None
-        self._old_sigterm: object = None
+        self._old_handlers: dict[int, Any] = {}
 
     # -- activation -------------------------------------------------------------------
     @property
@@ -145,7 +147,7 @@ class ConformanceRun:
             raise pytest.UsageError(f"snapshot-conformance: {error}") from None
         self._pytest_config.stash[RUN_CONFIG_KEY] = self._run_config
         self.state = RunState(recorder=Recorder(self._run_config.secrets))
-        self._old_sigterm = install_sigterm_handler()
+        self._old_handlers = install_interrupt_handlers(self.state)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -256,13 +258,21 @@ class ConformanceRun:
         self.state.created_resources.extend(CreatedResource.from_dict(r) for r in data["created"])
         self.state.teardown_problems.extend(data.get("teardown_problems", ()))
         self.state.aborted = self.state.aborted or data["aborted"]
+        self.state.interrupted = self.state.interrupted or data.get("interrupted")
 
     # -- the end ------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.state is None:
             return
-        self._restore_sigterm()
+        # session fixtures (the ledger's teardown) end before any report is written: after an
+        # interrupt pytest would tear them down only after this hook
+        self.state.tearing_down = True
+        with contextlib.suppress(Exception):  # the ledger reports its own problems
+            session._setupstate.teardown_exact(None)
+        self._restore_handlers()
+        if exitstatus == pytest.ExitCode.INTERRUPTED and self.state.interrupted is None:
+            self.state.interrupted = "SIGINT"
         config = session.config
         if hasattr(config, "workerinput"):
             config.workeroutput["conformance"] = json.dumps(  # type: ignore[attr-defined]
@@ -271,6 +281,7 @@ class ConformanceRun:
                     "created": [r.to_dict() for r in self.state.created_resources],
                     "teardown_problems": self.state.teardown_problems,
                     "aborted": self.state.aborted,
+                    "interrupted": self.state.interrupted,
                 }
             )
             return
@@ -284,6 +295,8 @@ class ConformanceRun:
         write_junit(report_dir / "junit.xml", self.evaluation, run, secrets=secrets)
         if exitstatus in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
             session.exitstatus = EXIT_COULD_NOT_RUN
+        elif run.interrupted:
+            session.exitstatus = EXIT_INTERRUPTED
         else:
             session.exitstatus = exit_code(self.evaluation, run)
 
@@ -299,6 +312,7 @@ class ConformanceRun:
             read_only=self.config.read_only,
             aborted=self.state.aborted,
             teardown_problems=tuple(self.state.teardown_problems),
+            interrupted=self.state.interrupted is not None,
         )
 
     @pytest.hookimpl(optionalhook=True)
@@ -329,6 +343,15 @@ class ConformanceRun:
         cells[1] = f'<td class="col-testId">{escape(report.nodeid + ("" if report.when == "call" else "::" + report.when))}</td>'
         cells.insert(2, f'<td class="col-requirements" title="{escape(doc)}">{escape(ids)}</td>')
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """The summary says "interrupted by SIGINT" in one line: pytest's own report of the
+        KeyboardInterrupt (the file and line where it landed) is left out."""
+        if self.state is None:
+            return
+        reporter = self._pytest_config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and hasattr(reporter, "_report_keyboardinterrupt"):
+            reporter._report_keyboardinterrupt = lambda: None
+
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         if self.state is None or self.evaluation is None:
             return
@@ -340,6 +363,8 @@ class ConformanceRun:
             terminalreporter.write_line(line)
         if self.state.aborted:
             terminalreporter.write_line(f"could not run: {self.state.aborted}")
+        if self.state.interrupted:
+            terminalreporter.write_line(f"interrupted by {self.state.interrupted}: the statuses are partial (exit status {EXIT_INTERRUPTED})")
         for line in failure_lines(self.evaluation):
             terminalreporter.write_line(line)
         record = self.run_record()
@@ -352,7 +377,7 @@ class ConformanceRun:
             terminalreporter.write_line(f"NOT REMOVED: {resource.kind} {resource.href} ({resource.error})")
         terminalreporter.write_line(f"reports: {Path(self.config.report_dir).resolve()}")
 
-    def _restore_sigterm(self) -> None:
-        if self._old_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._old_sigterm)  # type: ignore[arg-type]
-            self._old_sigterm = None
+    def _restore_handlers(self) -> None:
+        for signum, handler in self._old_handlers.items():
+            signal.signal(signum, handler)
+        self._old_handlers = {}

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
+from conformance.client.ledger import Ledger
 from conformance.client.recorder import Recorder
 from conformance.reports.model import CreatedResource, EngineInfo, Exchange, TestRecord
 
-__all__ = ["RunState", "TestAccumulator", "install_sigterm_handler"]
+__all__ = ["INTERRUPT_SIGNALS", "RunState", "TestAccumulator", "install_interrupt_handlers"]
 
 
 @dataclass
@@ -85,6 +86,11 @@ class RunState:
     created_resources: list[CreatedResource] = field(default_factory=list)
     aborted: str | None = None
     teardown_problems: list[str] = field(default_factory=list)
+    #: the name of the signal that interrupted the run (SIGINT, SIGTERM), else None
+    interrupted: str | None = None
+    #: set when teardown starts: an interrupt then no longer breaks anything off
+    tearing_down: bool = False
+    ledger: Ledger | None = None
 
     def accumulator(self, nodeid: str) -> TestAccumulator:
         if nodeid not in self.tests:
@@ -92,12 +98,24 @@ class RunState:
         return self.tests[nodeid]
 
 
-def install_sigterm_handler() -> object:
-    """Turn SIGTERM into KeyboardInterrupt so teardown (the ledger) runs; returns the old handler."""
+#: the signals that interrupt a run: the first one tears down cleanly, a second one hurries
+INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def install_interrupt_handlers(state: RunState) -> dict[int, Any]:
+    """SIGINT and SIGTERM interrupt the run so teardown (the ledger) runs and the reports say
+    so; a signal that arrives while teardown runs never breaks it off: the first lets it
+    finish, a later one makes it hurry (no more waits or retries). Returns the old handlers."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     def _interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
+        first = state.interrupted is None
+        if first:
+            state.interrupted = signal.Signals(signum).name
+        if first and not state.tearing_down:
+            raise KeyboardInterrupt(f"interrupted by {state.interrupted}")
+        if not first and state.ledger is not None:
+            state.ledger.hurry.set()
 
-    return signal.signal(signal.SIGTERM, _interrupt)
+    return {signum: signal.signal(signum, _interrupt) for signum in INTERRUPT_SIGNALS}

@@ -20,6 +20,7 @@ from conformance.reports.redaction import REDACTED, redact_exchange, redact_head
 from conformance.reports.verdict import (
     EXIT_CODES,
     EXIT_COULD_NOT_RUN,
+    EXIT_INTERRUPTED,
     STATUSES,
     Evaluation,
     RequirementResult,
@@ -34,6 +35,7 @@ from conformance.reports.verdict import (
 __all__ = [
     "EXIT_CODES",
     "EXIT_COULD_NOT_RUN",
+    "EXIT_INTERRUPTED",
     "REDACTED",
     "STATUSES",
     "CreatedResource",

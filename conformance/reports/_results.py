@@ -105,6 +105,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
         "exit_code": exit_code(evaluation, run),
         "read_only": run.read_only,
         "aborted": clean_optional(run.aborted),
+        "interrupted": run.interrupted,
         "teardown_problems": [clean(problem) for problem in run.teardown_problems],
         "suite_errors": [{"nodeid": clean(test.nodeid), "message": clean(test.message)} for test in run.suite_errors],
         "tests": [

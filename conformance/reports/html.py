@@ -67,6 +67,7 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
         verdict=run_verdict(evaluation, run),
         aborted=None if run.aborted is None else redact_text(run.aborted, kept),
         exit_status=exit_code(evaluation, run),
+        interrupted=run.interrupted,
         summary=[(status, evaluation.summary.get(status, 0)) for status in STATUSES],
         failed_count=evaluation.summary.get("failed", 0),
         waived_count=evaluation.summary.get("waived", 0),

@@ -198,6 +198,8 @@ class RunRecord:
     aborted: str | None = None
     #: what teardown could not do besides removing a resource (put a borrowed ``--vm`` back)
     teardown_problems: tuple[str, ...] = ()
+    #: a signal (SIGINT, SIGTERM) cut the run short: the statuses are partial (exit status 130)
+    interrupted: bool = False
 
     @property
     def suite_errors(self) -> tuple[TestRecord, ...]:
@@ -221,6 +223,7 @@ class RunRecord:
             "read_only": self.read_only,
             "aborted": self.aborted,
             "teardown_problems": list(self.teardown_problems),
+            "interrupted": self.interrupted,
         }
 
     @classmethod
@@ -237,6 +240,7 @@ class RunRecord:
             read_only=_bool(data, "read_only"),
             aborted=_optional_str(data, "aborted") if "aborted" in data else None,
             teardown_problems=_strings(data, "teardown_problems") if "teardown_problems" in data else (),
+            interrupted=_bool(data, "interrupted") if "interrupted" in data else False,
         )
 
 

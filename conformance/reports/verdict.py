@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # waivers.py imports this module
 __all__ = [
     "EXIT_CODES",
     "EXIT_COULD_NOT_RUN",
+    "EXIT_INTERRUPTED",
     "STATUSES",
     "Evaluation",
     "RequirementResult",
@@ -79,6 +80,8 @@ class Verdict(enum.StrEnum):
 EXIT_CODES: Mapping[Verdict, int] = MappingProxyType({Verdict.CONFORMANT: 0, Verdict.NOT_CONFORMANT: 1, Verdict.INCOMPLETE: 2})
 #: Exit status when the run could not run: bad arguments, engine unreachable, TLS or auth failure.
 EXIT_COULD_NOT_RUN = 3
+#: Exit status when a signal (SIGINT, SIGTERM) interrupted the run (after its teardown and reports).
+EXIT_INTERRUPTED = 130
 
 
 class UnknownRequirementError(ValueError):
@@ -171,8 +174,10 @@ def _count(results: tuple[RequirementResult, ...]) -> Mapping[str, int]:
 
 
 def exit_code(evaluation: Evaluation, run: RunRecord) -> int:
-    """The exit status of ``run``: 3 when it could not run, else the verdict's."""
-    return EXIT_COULD_NOT_RUN if run.aborted else evaluation.exit_code
+    """The exit status of ``run``: 3 when it could not run, 130 when interrupted, else the verdict's."""
+    if run.aborted:
+        return EXIT_COULD_NOT_RUN
+    return EXIT_INTERRUPTED if run.interrupted else evaluation.exit_code
 
 
 #: The verdict the reports write for a run that could not run (exit status 3).

@@ -103,12 +103,7 @@ def settle(api: EngineAPI, vm: VmRef) -> str | None:
     """Wait (bounded by the snapshot deadline) until none of the VM's snapshots is locked;
     returns None then, else what the engine showed last (the next step reports it)."""
     try:
-        poll(
-            lambda: [s.get("id", "") for s in api.snapshots(vm) if (s.findtext("snapshot_status") or "").strip() == "locked"],
-            lambda locked: not locked,
-            timeout=api.snapshot_timeout,
-            what=f"the snapshots of {vm.name!r} unlocking",
-        )
+        api.wait_idle(vm)
     except WaitTimeout as error:
         return str(error)
     return None

@@ -101,6 +101,7 @@ def preview_phase(
             ids[name] = make_snapshot(client, engine_api, ledger, recorder, vm, f"preview {name}", run_config)
         engine_api.update_vm(vm, description=description(run_config, "preview state after N"))
         active_before = next(iter(_listing(engine_api, vm).of_type("active")), "")
+        ledger.preview_started(vm)  # on disk first: teardown (or cleanup) undoes a preview left behind
         preview = post_xml(client, actions["preview"], _action(ids["T"]))
         in_preview = _listing(engine_api, vm)
         refusals = (
@@ -117,6 +118,8 @@ def preview_phase(
         undo_preview = post_xml(client, actions["preview"], _action(ids["T"]))
         undo = post_xml(client, actions.get("undo", f"{vm.href}/undosnapshot"), _action())
         after_undo = _listing(engine_api, vm)
+        if not after_undo.of_type("preview"):
+            ledger.preview_ended(vm)
     return PreviewPhase(
         ids["T"], ids["N"], description(run_config, "preview state T"), active_before, preview, in_preview, refusals, commit, after_commit,
         before_undo, undo_preview, undo, after_undo, tuple(evidence),

@@ -115,11 +115,14 @@ def test_unique():
     assert statuses["SNAP-REPR-03"] == "not_tested"  # never blamed on the engine
     assert statuses["SNAP-REPR-17"] == "partially_tested"  # one test passed, one could not judge
     data = json.loads((out / "results.json").read_text())
-    assert data["verdict"] == "incomplete" and result.ret == 2
+    assert data["verdict"] == "incomplete"
+    assert result.ret == 2
     assert [e["nodeid"] for e in data["suite_errors"]] == ["test_conformance.py::test_crash"]
     assert "KeyError" in data["suite_errors"][0]["message"]
     crash = next(t for t in data["tests"] if t["nodeid"].endswith("test_crash"))
-    assert crash["outcome"] == "error" and crash["suite_error"] and crash["blamed"] == []
+    assert crash["outcome"] == "error"
+    assert crash["suite_error"]
+    assert crash["blamed"] == []
     junit = etree.parse(str(out / "junit.xml"))
     assert [e.get("type") for e in junit.iter("error")] == ["suite-error"]
     html = (out / "report.html").read_text()
@@ -149,7 +152,8 @@ def test_guids():
     follows = {r["id"]: r["follows_from"] for r in data["requirements"]}
     # RST-03 needs RST-01, which was not broken: the walk goes on to CRT-01
     assert follows["SNAP-RST-03"] == ["SNAP-CRT-01"]
-    assert follows["SNAP-CRT-01"] == [] and follows["SNAP-REPR-03"] == []  # causes
+    assert follows["SNAP-CRT-01"] == []
+    assert follows["SNAP-REPR-03"] == []
     assert follows["SNAP-REPR-04"] == []  # not broken: nothing to explain
     junit = etree.parse(str(out / "junit.xml"))
     assert [p.get("value") for p in junit.iter("property") if p.get("name") == "follows_from"] == ["SNAP-CRT-01"]

@@ -123,7 +123,16 @@ def test_per_test_extras_carry_no_exchanges(
     text = write_results_json(tmp_path / "results.json", evaluate(small_catalogue, run), run).read_text(encoding="utf-8")
     assert "<secret-body/>" not in text
     assert json.loads(text)["tests"] == [
-        {"nodeid": "t", "outcome": "passed", "requirement_ids": ["SNAP-REPR-01"], "blamed": [], "not_applicable": False, "suite_error": False, "duration": 0.25, "message": ""}
+        {
+            "nodeid": "t",
+            "outcome": "passed",
+            "requirement_ids": ["SNAP-REPR-01"],
+            "blamed": [],
+            "not_applicable": False,
+            "suite_error": False,
+            "duration": 0.25,
+            "message": "",
+        }
     ]
 
 
