@@ -81,7 +81,8 @@ class RunConfig:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Strings that must never appear in a report."""
-        return tuple(s for s in (self.password,) if s)
+        # user:password is what a Basic credential encodes: an echoed header is caught in base64 too
+        return tuple(s for s in (self.password, f"{self.username}:{self.password}" if self.password else "") if s)
 
 
 RUN_CONFIG_KEY = pytest.StashKey[RunConfig]()

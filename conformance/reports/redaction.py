@@ -8,12 +8,13 @@ nothing. Three layers:
 * credential-shaped text anywhere: ``password=...`` in forms and queries,
   ``"access_token": "..."`` in JSON, ``<password>`` in XML, ``Bearer ...``, passwords in
   URLs, ``Authorization:``/``Cookie:`` lines in messages;
-* the run's own secrets (the password, a token), replaced wherever they appear, also
-  percent- or JSON-encoded.
+* the run's own secrets (the password, ``user:password``, a token), replaced wherever
+  they appear, also percent-, form-, JSON-, XML- or base64-encoded.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import re
@@ -116,12 +117,18 @@ def _secrets_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _encodings(secret: str) -> set[str]:
-    """The forms a secret takes in URLs, form bodies, JSON and XML."""
+    """The forms a secret takes in URLs, form bodies, JSON and XML, and base64 (a Basic
+    credential echoed back: the run's secrets include ``user:password``)."""
+    encoded = base64.b64encode(secret.encode("utf-8")).decode("ascii")
     return {
         secret,
         quote(secret, safe=""),
         quote_plus(secret, safe=""),
         json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
         escape(secret, quote=True),
         escape(secret, quote=False),
+        encoded,
+        encoded.rstrip("="),
+        base64.urlsafe_b64encode(secret.encode("utf-8")).decode("ascii").rstrip("="),
     } - {""}

@@ -80,6 +80,11 @@ def test_redact_text_patterns(text: str, expected: str) -> None:
         pytest.param("pa ss&w/rd", "q=pa+ss%26w%2Frd", f"q={REDACTED}", id="form-encoded"),
         pytest.param('pa"ss', '{"x": "pa\\"ss"}', f'{{"x": "{REDACTED}"}}', id="json-encoded"),
         pytest.param("a<b&c", "<x>a&lt;b&amp;c</x>", f"<x>{REDACTED}</x>", id="xml-escaped"),
+        # an engine echoing the Basic credential: base64 of user:password (the run's secrets hold it)
+        pytest.param('admin@internal:p@ss:w"ö', "echo: Basic YWRtaW5AaW50ZXJuYWw6cEBzczp3IsO2", f"echo: Basic {REDACTED}", id="basic-base64"),
+        pytest.param('p@ss:w"ö', "x-echo: cEBzczp3Isw2", "x-echo: cEBzczp3Isw2", id="other-base64-untouched"),
+        pytest.param('p@ss:w"ö', "pw=cEBzczp3IsO2", f"pw={REDACTED}", id="password-base64"),
+        pytest.param('p@ss:w"ö', '{"echo": "p@ss:w\\"ö"}', f'{{"echo": "{REDACTED}"}}', id="json-unicode-kept"),
     ],
 )
 def test_given_secrets_are_replaced_in_every_encoding(secret: str, text: str, expected: str) -> None:
