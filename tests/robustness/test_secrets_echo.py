@@ -20,7 +20,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 USER = "admin@internal"
-PASSWORD = "p@ss w:rd&<ö>\"'%+/="  # noqa: S105 - the canary
+PASSWORD = "p@ss w:rd&<ö>\"'%+/="
 
 
 class _Echo(BaseHTTPRequestHandler):
