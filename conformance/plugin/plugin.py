@@ -346,8 +346,8 @@ class ConformanceRun:
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """The summary says "interrupted by SIGINT" in one line: pytest's own report of the
         KeyboardInterrupt (the file and line where it landed) is left out."""
-        if self.state is None:
-            return
+        if self.state is None or isinstance(excinfo.value, pytest.exit.Exception):
+            return  # pytest.exit ("could not run: …") keeps pytest's one line
         reporter = self._pytest_config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and hasattr(reporter, "_report_keyboardinterrupt"):
             reporter._report_keyboardinterrupt = lambda: None
