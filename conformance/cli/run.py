@@ -46,6 +46,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--sample-vms", type=int, default=3, metavar="N", help="existing VMs the read checks also look at (default: 3)")
     parser.add_argument("--report-dir", default="reports", metavar="DIR")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="deadline of one wait (default: 120; 10 against the embedded engine)")
+    parser.add_argument(
+        "--answer-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="deadline of one whole answer, however slowly it drips (default: twice one read's)",
+    )
+    parser.add_argument(
+        "--run-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="deadline of the whole run: then it tears down, writes its reports and exits 130 (default: 4 h)",
+    )
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest expression")
     parser.add_argument("-n", dest="workers", metavar="WORKERS", help="parallel workers (pytest-xdist)")
     parser.add_argument("--waivers", metavar="FILE", help="YAML list of accepted failures: a waived failure does not fail the verdict")
@@ -86,6 +100,10 @@ def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str,
         argv.append("--read-only")
     if args.timeout is not None:
         argv += ["--timeout", str(args.timeout)]
+    if args.answer_timeout is not None:
+        argv += ["--answer-timeout", str(args.answer_timeout)]
+    if args.run_timeout is not None:
+        argv += ["--run-timeout", str(args.run_timeout)]
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.workers:

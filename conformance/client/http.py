@@ -6,6 +6,7 @@ import ssl
 
 import httpx
 
+from conformance.client.deadlines import Deadlines
 from conformance.client.recorder import Recorder, RecordingTransport
 from conformance.client.sso import SsoAuth
 
@@ -30,13 +31,14 @@ def build_client(
     insecure: bool,
     timeout: float,
     recorder: Recorder,
+    deadlines: Deadlines | None = None,
 ) -> httpx.Client:
     """A client whose relative URLs resolve under the API root (``client.get("vms")``).
 
     v3 authenticates with HTTP Basic, v4 with an SSO token (:class:`SsoAuth`).
     """
     verify = tls_verify(ca_file=ca_file, insecure=insecure)
-    transport = RecordingTransport(httpx.HTTPTransport(verify=verify), recorder)
+    transport = RecordingTransport(httpx.HTTPTransport(verify=verify), recorder, deadlines=deadlines or Deadlines(2 * timeout))
     auth: httpx.Auth = httpx.BasicAuth(username, password) if api_version == "3" else SsoAuth(engine_url, username, password, on_token=recorder.add_secret)
     return httpx.Client(
         base_url=engine_url.rstrip("/") + "/",

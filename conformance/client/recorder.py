@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import httpx
 
+from conformance.client.deadlines import AnswerTimeout, Deadlines
 from conformance.reports.model import Exchange
 from conformance.reports.redaction import redact_headers, redact_text
 
@@ -106,16 +107,24 @@ def _has_content(request: httpx.Request) -> bool:
 class RecordingTransport(httpx.BaseTransport):
     """Wraps a transport: reads each response (bounded) and records the exchange."""
 
-    def __init__(self, inner: httpx.BaseTransport, recorder: Recorder, *, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
+    def __init__(
+        self, inner: httpx.BaseTransport, recorder: Recorder, *, max_response_bytes: int = MAX_RESPONSE_BYTES, deadlines: Deadlines | None = None
+    ) -> None:
         self._inner = inner
         self._recorder = recorder
         self._max = max_response_bytes
+        self._deadlines = deadlines
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()
         try:
-            response = self._inner.handle_request(request)
-            body = self._read_bounded(response)
+            if self._deadlines is None:
+                response = self._inner.handle_request(request)
+                body = self._read_bounded(response, None)
+            else:
+                with self._deadlines.answer() as end:
+                    response = self._inner.handle_request(request)
+                    body = self._read_bounded(response, end)
         except Exception as error:
             self._recorder.record(request, None, time.perf_counter() - started, f"{type(error).__name__}: {error}")
             raise
@@ -130,7 +139,7 @@ class RecordingTransport(httpx.BaseTransport):
         self._recorder.record(request, bounded, time.perf_counter() - started, None)
         return bounded
 
-    def _read_bounded(self, response: httpx.Response) -> bytes:
+    def _read_bounded(self, response: httpx.Response, end: float | None) -> bytes:
         chunks: list[bytes] = []
         size = 0
         try:
@@ -138,6 +147,8 @@ class RecordingTransport(httpx.BaseTransport):
                 size += len(chunk)
                 if size > self._max:
                     raise ResponseTooLarge(f"response body exceeds {self._max} bytes")
+                if end is not None and time.monotonic() > end:  # off the main thread no timer fires
+                    raise AnswerTimeout(f"no whole answer within {self._deadlines.answer_seconds:g} s (the answer deadline); {size} bytes came")  # type: ignore[union-attr]
                 chunks.append(chunk)
         finally:
             response.close()

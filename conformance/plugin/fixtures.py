@@ -67,6 +67,7 @@ def client(request: pytest.FixtureRequest, run_config: RunConfig) -> Iterator[ht
         insecure=run_config.insecure,
         timeout=run_config.timeouts.http,
         recorder=run.state.recorder,
+        deadlines=run.state.deadlines,
     ) as http:
         yield http
         if isinstance(http.auth, SsoAuth):
@@ -130,6 +131,7 @@ def ledger(request: pytest.FixtureRequest, engine_api: EngineAPI) -> Iterator[Le
         yield book
     finally:
         run.state.tearing_down = True  # an interrupt from here on never breaks teardown off
+        run.state.deadlines.expire_run()
         run.state.created_resources.extend(book.clean_up(engine_api, deadline=config.timeouts.delete))
         run.state.teardown_problems.extend(book.problems)
 

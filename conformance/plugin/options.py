@@ -17,6 +17,8 @@ from conformance.reports.waivers import WaiverError, WaiverFile, load_waivers
 __all__ = ["RUN_CONFIG_KEY", "RunConfig", "Timeouts", "UsageError", "add_options", "build_run_config", "gate_options"]
 
 DEFAULT_USERNAME = "admin@internal"
+#: the whole run's deadline: generous (a real engine's full run takes minutes)
+DEFAULT_RUN_TIMEOUT = 4 * 3600.0
 DEFAULT_PASSWORD_ENV = "OVIRT_PASSWORD"  # noqa: S105 - a variable name
 
 
@@ -32,10 +34,15 @@ class Timeouts:
     snapshot: float = 120.0
     vm: float = 300.0
     delete: float = 120.0
+    #: one whole answer (headers and body), however slowly it drips in
+    answer: float = 60.0
+    #: the whole run (``--run-timeout``); None: unbounded
+    run: float | None = None
 
     @classmethod
-    def from_base(cls, base: float) -> Timeouts:
-        return cls(http=min(base, 60.0), snapshot=base, vm=base * 2.5, delete=base)
+    def from_base(cls, base: float, *, answer: float | None = None, run: float | None = None) -> Timeouts:
+        http = min(base, 60.0)
+        return cls(http=http, snapshot=base, vm=base * 2.5, delete=base, answer=answer if answer is not None else 2 * http, run=run)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,20 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="deadline for one wait (snapshot unlock, deletion); VM waits get 2.5 times as long (default: 120)",
     )
+    group.addoption(
+        "--answer-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="deadline of one whole answer, headers and body, however slowly it drips (default: twice one read's, at most 120)",
+    )
+    group.addoption(
+        "--run-timeout",
+        type=float,
+        default=DEFAULT_RUN_TIMEOUT,
+        metavar="SECONDS",
+        help=f"deadline of the whole run: past it the run is interrupted, tears down and writes its reports (exit 130; default: {DEFAULT_RUN_TIMEOUT:g})",
+    )
     group.addoption("--sample-vms", type=int, default=3, metavar="N", help="existing VMs to check read-only besides the suite's own (default: 3)")
     group.addoption(
         "--recorded",
@@ -156,6 +177,9 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
     timeout = float(config.getoption("conformance_timeout"))
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
+    answer, run_timeout = config.getoption("answer_timeout"), float(config.getoption("run_timeout"))
+    if (answer is not None and answer <= 0) or run_timeout <= 0:
+        raise UsageError("--answer-timeout and --run-timeout must be positive")
     sample = int(config.getoption("sample_vms"))
     if sample < 0:
         raise UsageError("--sample-vms must not be negative")
@@ -172,7 +196,7 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
         template=config.getoption("template"),
         read_only=bool(config.getoption("read_only")),
         report_dir=Path(config.getoption("report_dir")),
-        timeouts=Timeouts.from_base(timeout),
+        timeouts=Timeouts.from_base(timeout, answer=answer, run=run_timeout),
         sample_size=sample,
         clock_skew=float(config.getoption("clock_skew")),
         run_id=secrets.token_hex(4),

@@ -21,6 +21,7 @@ from lxml import etree
 
 from conformance.catalogue import load_catalogue
 from conformance.checks import RequirementFailure
+from conformance.client.deadlines import Deadlines, RunTimeout
 from conformance.client.engine import EngineError
 from conformance.client.recorder import Recorder
 from conformance.client.waiting import WaitTimeout
@@ -146,7 +147,8 @@ class ConformanceRun:
         except UsageError as error:
             raise pytest.UsageError(f"snapshot-conformance: {error}") from None
         self._pytest_config.stash[RUN_CONFIG_KEY] = self._run_config
-        self.state = RunState(recorder=Recorder(self._run_config.secrets))
+        timeouts = self._run_config.timeouts
+        self.state = RunState(recorder=Recorder(self._run_config.secrets), deadlines=Deadlines(timeouts.answer, timeouts.run))
         self._old_handlers = install_interrupt_handlers(self.state)
 
     @property
@@ -268,6 +270,7 @@ class ConformanceRun:
         # session fixtures (the ledger's teardown) end before any report is written: after an
         # interrupt pytest would tear them down only after this hook
         self.state.tearing_down = True
+        self.state.deadlines.expire_run()
         with contextlib.suppress(Exception):  # the ledger reports its own problems
             session._setupstate.teardown_exact(None)
         self._restore_handlers()
@@ -348,6 +351,8 @@ class ConformanceRun:
         KeyboardInterrupt (the file and line where it landed) is left out."""
         if self.state is None or isinstance(excinfo.value, pytest.exit.Exception):
             return  # pytest.exit ("could not run: …") keeps pytest's one line
+        if isinstance(excinfo.value, RunTimeout) and self.state.interrupted is None:
+            self.state.interrupted = "--run-timeout"
         reporter = self._pytest_config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None and hasattr(reporter, "_report_keyboardinterrupt"):
             reporter._report_keyboardinterrupt = lambda: None

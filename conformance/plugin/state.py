@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
+from conformance.client.deadlines import Deadlines
 from conformance.client.ledger import Ledger
 from conformance.client.recorder import Recorder
 from conformance.reports.model import CreatedResource, EngineInfo, Exchange, TestRecord
@@ -91,6 +92,8 @@ class RunState:
     #: set when teardown starts: an interrupt then no longer breaks anything off
     tearing_down: bool = False
     ledger: Ledger | None = None
+    #: the answer and run deadlines every request of the run is held to
+    deadlines: Deadlines = field(default_factory=lambda: Deadlines(60.0))
 
     def accumulator(self, nodeid: str) -> TestAccumulator:
         if nodeid not in self.tests:
