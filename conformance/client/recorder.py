@@ -146,7 +146,8 @@ class RecordingTransport(httpx.BaseTransport):
             for chunk in response.stream:  # type: ignore[union-attr]
                 size += len(chunk)
                 if size > self._max:
-                    raise ResponseTooLarge(f"response body exceeds {self._max} bytes")
+                    chunks.clear()  # an exception's frame outlives the read (pytest keeps it): hold nothing
+                    raise ResponseTooLarge(f"response body exceeds {self._max} bytes (the suite stopped reading after {size})")
                 if end is not None and time.monotonic() > end:  # off the main thread no timer fires
                     raise AnswerTimeout(f"no whole answer within {self._deadlines.answer_seconds:g} s (the answer deadline); {size} bytes came")  # type: ignore[union-attr]
                 chunks.append(chunk)
