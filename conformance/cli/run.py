@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import conformance.suite
+from conformance.catalogue import GROUPS
 from conformance.cli._finish import check_gate_options, finish
 from conformance.cli._pytest import EXIT_COULD_NOT_RUN, EXIT_INTERRUPTED, exit_status
 
@@ -60,7 +61,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         metavar="SECONDS",
         help="deadline of the whole run: then it tears down, writes its reports and exits 130 (default: 4 h)",
     )
-    parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest expression")
+    parser.add_argument(
+        "--requirement",
+        action="append",
+        metavar="ID",
+        help="only the tests of this requirement (repeatable; globs such as 'SNAP-RST-*'); the rest is not tested, so the verdict is at best incomplete",
+    )
+    parser.add_argument("--group", action="append", metavar="GROUP", help=f"only the tests of this group's requirements (repeatable: {', '.join(GROUPS)})")
+    parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest expression; one that matches nothing is an error (exit 3)")
     parser.add_argument("-n", dest="workers", metavar="WORKERS", help="parallel workers (pytest-xdist)")
     parser.add_argument("--waivers", metavar="FILE", help="YAML list of accepted failures: a waived failure does not fail the verdict")
     parser.add_argument("--baseline", metavar="FILE", help="results.json or bundle of the last accepted run: exit 1 only on a regression (diff.md, diff.html)")
@@ -104,6 +112,10 @@ def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str,
         argv += ["--answer-timeout", str(args.answer_timeout)]
     if args.run_timeout is not None:
         argv += ["--run-timeout", str(args.run_timeout)]
+    for pattern in args.requirement or ():
+        argv += ["--requirement", pattern]
+    for group in args.group or ():
+        argv += ["--group", group]
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.workers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -9,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalogue import load_catalogue
+from conformance.catalogue import GROUPS, load_catalogue
 from conformance.dialect import Dialect, dialect_for
 from conformance.reports.reading import ResultsError, load_results
 from conformance.reports.waivers import WaiverError, WaiverFile, load_waivers
 
-__all__ = ["RUN_CONFIG_KEY", "RunConfig", "Timeouts", "UsageError", "add_options", "build_run_config", "gate_options"]
+__all__ = ["RUN_CONFIG_KEY", "RunConfig", "Timeouts", "UsageError", "add_options", "build_run_config", "gate_options", "select_requirements"]
 
 DEFAULT_USERNAME = "admin@internal"
 #: the whole run's deadline: generous (a real engine's full run takes minutes)
@@ -73,6 +74,8 @@ class RunConfig:
     baseline: Path | None = None
     #: ``--bundle``: the certification bundle written at the end
     bundle: Path | None = None
+    #: ``--requirement`` / ``--group``: the requirement IDs whose tests run; None: all
+    selected: frozenset[str] | None = None
 
     @property
     def dialect(self) -> Dialect:
@@ -151,6 +154,20 @@ def add_options(parser: pytest.Parser) -> None:
         help="results.json or bundle of an accepted earlier run: exit 1 only when a requirement is worse than there (writes diff.md, diff.html)",
     )
     group.addoption("--bundle", metavar="FILE.zip", help="also write a certification bundle: the reports, catalogue and options with a SHA-256 manifest")
+    group.addoption(
+        "--requirement",
+        action="append",
+        dest="requirement_patterns",
+        metavar="ID",
+        help="only the tests of this requirement (repeatable; globs such as SNAP-RST-*; the rest is not tested)",
+    )
+    group.addoption(
+        "--group",
+        action="append",
+        dest="requirement_groups",
+        metavar="GROUP",
+        help=f"only the tests of this group's requirements (repeatable; one of {', '.join(GROUPS)})",
+    )
 
 
 def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = None) -> RunConfig:
@@ -184,6 +201,7 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
     if sample < 0:
         raise UsageError("--sample-vms must not be negative")
     waivers, baseline, bundle = gate_options(config.getoption("waivers"), config.getoption("baseline"), config.getoption("bundle"))
+    selected = select_requirements(config.getoption("requirement_patterns"), config.getoption("requirement_groups"), config.getoption("api_version"))
     return RunConfig(
         engine_url=engine_url.rstrip("/"),
         api_version=config.getoption("api_version"),
@@ -203,6 +221,7 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
         waivers=waivers,
         baseline=baseline,
         bundle=bundle,
+        selected=selected,
     )
 
 
@@ -228,7 +247,32 @@ def _offline_config(config: pytest.Config, recorded: tuple[str, ...]) -> RunConf
         clock_skew=float(config.getoption("clock_skew")),
         run_id=secrets.token_hex(4),
         recorded=recorded,
+        selected=select_requirements(config.getoption("requirement_patterns"), config.getoption("requirement_groups"), config.getoption("api_version")),
     )
+
+
+def select_requirements(patterns: list[str] | None, groups: list[str] | None, api_version: str) -> frozenset[str] | None:
+    """The requirement IDs ``--requirement`` (globs, any case) and ``--group`` name among those
+    of the dialect (their union); None when neither is given. A pattern or group that names
+    none is refused: a selection that runs nothing must never pass for a run."""
+    if not patterns and not groups:
+        return None
+    ids = [requirement.id for requirement in load_catalogue() if requirement.applies_to(api_version)]
+    selected: set[str] = set()
+    for pattern in patterns or ():
+        matched = fnmatch.filter(ids, pattern.strip().upper())
+        if not matched:
+            raise UsageError(f"--requirement {pattern} matches no requirement of the v{api_version} catalogue (see: snapshot-conformance requirements)")
+        selected.update(matched)
+    for name in groups or ():
+        group = name.strip().upper()
+        if group not in GROUPS:
+            raise UsageError(f"--group {name} is not a group of the catalogue; expected one of {', '.join(GROUPS)}")
+        members = [rid for rid in ids if rid.startswith(f"SNAP-{group}-")]
+        if not members:
+            raise UsageError(f"--group {name} has no requirement of the v{api_version} catalogue")
+        selected.update(members)
+    return frozenset(selected)
 
 
 def gate_options(waivers: str | None, baseline: str | None, bundle: str | None) -> tuple[WaiverFile | None, Path | None, Path | None]:

@@ -176,9 +176,12 @@ class ConformanceRun:
         # a test of requirements that only the other dialect has (SNAP-ALLC-06 is v4) does not run
         version = self.config.api_version
         foreign = [item for item in marked if not any(catalogue[rid].applies_to(version) for rid in requirement_ids(item))]
-        if foreign:
-            config.hook.pytest_deselected(items=foreign)
-            items[:] = [item for item in items if item not in foreign]
+        selected = self.config.selected
+        unselected = [] if selected is None else [item for item in marked if not selected.intersection(requirement_ids(item))]
+        dropped = {id(item) for item in (*foreign, *unselected)}
+        if dropped:
+            config.hook.pytest_deselected(items=[item for item in items if id(item) in dropped])
+            items[:] = [item for item in items if id(item) not in dropped]
 
     # -- per test ---------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -288,6 +291,9 @@ class ConformanceRun:
                 }
             )
             return
+        if not self.state.tests and self.state.aborted is None and self.state.interrupted is None:
+            # -k, -m or the xdist workers' collections left nothing: never a silent "incomplete"
+            self.state.aborted = f"the selection ({_selection_words(config)}) matches no test of the v{self.config.api_version} suite"
         run = self.run_record()
         waivers = self.config.waivers
         self.evaluation = apply_waivers(evaluate(load_catalogue(), run), waivers, run.engine)
@@ -316,6 +322,7 @@ class ConformanceRun:
             aborted=self.state.aborted,
             teardown_problems=tuple(self.state.teardown_problems),
             interrupted=self.state.interrupted is not None,
+            selection=None if self.config.selected is None else tuple(sorted(self.config.selected)),
         )
 
     @pytest.hookimpl(optionalhook=True)
@@ -348,14 +355,22 @@ class ConformanceRun:
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """The summary says "interrupted by SIGINT" in one line: pytest's own report of the
-        KeyboardInterrupt (the file and line where it landed) is left out."""
-        if self.state is None or isinstance(excinfo.value, pytest.exit.Exception):
-            return  # pytest.exit ("could not run: …") keeps pytest's one line
+        KeyboardInterrupt (the file and line where it landed) is left out. A run that could not
+        run (exit 3: pytest prints no summary then) ends in its one sentence, without pytest's
+        ``! _pytest.outcomes.Exit: … !`` around it."""
+        if self.state is None:
+            return
+        reporter = self._pytest_config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None or not hasattr(reporter, "_report_keyboardinterrupt"):
+            return
+        if isinstance(excinfo.value, pytest.exit.Exception):
+            reason = self.state.aborted
+            if reason is not None:
+                reporter._report_keyboardinterrupt = lambda: reporter.write_line(f"snapshot-conformance: could not run: {reason}", red=True, bold=True)
+            return
         if isinstance(excinfo.value, RunTimeout) and self.state.interrupted is None:
             self.state.interrupted = "--run-timeout"
-        reporter = self._pytest_config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None and hasattr(reporter, "_report_keyboardinterrupt"):
-            reporter._report_keyboardinterrupt = lambda: None
+        reporter._report_keyboardinterrupt = lambda: None
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         if self.state is None or self.evaluation is None:
@@ -386,3 +401,12 @@ class ConformanceRun:
         for signum, handler in self._old_handlers.items():
             signal.signal(signum, handler)
         self._old_handlers = {}
+
+
+def _selection_words(config: pytest.Config) -> str:
+    """The options that chose the tests, as the user wrote them."""
+    words = [f"-k {config.option.keyword}"] if config.option.keyword else []
+    words += [f"-m {config.option.markexpr}"] if config.option.markexpr else []
+    words += [f"--requirement {pattern}" for pattern in config.getoption("requirement_patterns") or ()]
+    words += [f"--group {group}" for group in config.getoption("requirement_groups") or ()]
+    return ", ".join(words) or "no options"

@@ -2,7 +2,8 @@
 
 The contract's keys come first and in its order (``verdict`` is ``could_not_run`` when the
 run stopped before it could judge, exit status 3); the extras follow (``exit_code``,
-``read_only``, ``aborted``, ``teardown_problems``, ``suite_errors``, ``tests``,
+``read_only``, ``aborted``, ``interrupted``, ``selection`` (only when ``--requirement`` or
+``--group`` narrowed the run), ``teardown_problems``, ``suite_errors``, ``tests``,
 ``engine_operations``, ``tool``, ``catalogue``, ``waivers``), and per requirement ``title``,
 ``group`` and ``follows_from`` (the failed prerequisites a failure follows from; empty for a
 cause), and ``waiver`` when one accepted its failure (status ``waived``), per created
@@ -106,6 +107,7 @@ def results_document(evaluation: Evaluation, run: RunRecord, *, secrets: Iterabl
         "read_only": run.read_only,
         "aborted": clean_optional(run.aborted),
         "interrupted": run.interrupted,
+        **({} if run.selection is None else {"selection": {"requirements": list(run.selection)}}),
         "teardown_problems": [clean(problem) for problem in run.teardown_problems],
         "suite_errors": [{"nodeid": clean(test.nodeid), "message": clean(test.message)} for test in run.suite_errors],
         "tests": [

@@ -84,6 +84,7 @@ def render_summary(evaluation: Evaluation, run: RunRecord, *, secrets: Iterable[
         finished=utc_iso(run.finished),
         duration=_duration((run.finished - run.started).total_seconds()),
         read_only=run.read_only,
+        selection=run.selection,
         tool_name=TOOL_NAME,
         tool_version=TOOL_VERSION,
         leftovers=leftovers,

@@ -200,6 +200,8 @@ class RunRecord:
     teardown_problems: tuple[str, ...] = ()
     #: a signal (SIGINT, SIGTERM) cut the run short: the statuses are partial (exit status 130)
     interrupted: bool = False
+    #: ``--requirement`` / ``--group``: only these requirements' tests ran (None: all)
+    selection: tuple[str, ...] | None = None
 
     @property
     def suite_errors(self) -> tuple[TestRecord, ...]:
@@ -224,6 +226,7 @@ class RunRecord:
             "aborted": self.aborted,
             "teardown_problems": list(self.teardown_problems),
             "interrupted": self.interrupted,
+            "selection": None if self.selection is None else list(self.selection),
         }
 
     @classmethod
@@ -241,6 +244,7 @@ class RunRecord:
             aborted=_optional_str(data, "aborted") if "aborted" in data else None,
             teardown_problems=_strings(data, "teardown_problems") if "teardown_problems" in data else (),
             interrupted=_bool(data, "interrupted") if "interrupted" in data else False,
+            selection=_strings(data, "selection") if data.get("selection") is not None else None,
         )
 
 

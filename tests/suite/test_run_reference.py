@@ -96,6 +96,7 @@ def test_could_not_run_is_exit_3_with_one_sentence(
     assert result.code == 3, result.stdout[-2000:]
     assert phrase in result.stdout + result.stderr
     assert result.stdout.count("FAILED") == 0  # one sentence, not a wall of failures
+    assert "_pytest" not in result.stdout + result.stderr  # no pytest internals around it
     assert result.results["aborted"]
 
 
