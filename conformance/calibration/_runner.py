@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -95,8 +97,26 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([_PRELOAD])
+        _start_forkserver()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver() -> None:
+    """Start the server with Python's safe path: it runs ``python -c`` and imports the preload
+    before it takes the caller's ``sys.path`` (3.11 ignores it), so the working directory
+    would come first, and from a source checkout ``conformance`` would be the source tree
+    (without its packaged data: ``No module named 'conformance.fixtures'``), not the package
+    the caller runs."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
 
 
 def _read(case: Injectable, job: CaseJob, seconds: float, problem: str | None) -> Outcome:

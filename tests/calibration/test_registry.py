@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -235,3 +237,17 @@ def test_a_failure_without_evidence_or_a_resource_left_behind_is_a_problem(tmp_p
     left = {"requirements": [failed], "tests": [shown], "created_resources": [{"href": "/vms/1", "removed": False}]}
     assert "left 1 of its resources" in (_outcome_of(tmp_path, case, left).problem or "")
     assert _outcome_of(tmp_path, FAULTS["snapshots-never-unlock"], left).problem is None
+
+
+def test_selfcheck_runs_from_a_source_checkout(tmp_path: Path) -> None:
+    """From the repository root the working directory holds a ``conformance/`` that is not
+    the installed package (no packaged data): the workers must not import it."""
+    shadow = tmp_path / "conformance" / "calibration"
+    shadow.mkdir(parents=True)
+    for module in ("__init__.py", "calibration/__init__.py", "calibration/_preload.py"):  # importable, but not the package
+        (tmp_path / "conformance" / module).write_text("")
+    script = Path(sys.executable).with_name("snapshot-conformance")
+    argv = [str(script), "selfcheck", "--fault", "put-400", "--api-version", "3", "-j", "1"]
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1/1 faults detected (100 %)" in done.stdout
