@@ -13,9 +13,11 @@ EXIT_COULD_NOT_RUN = 3
 EXIT_INTERRUPTED = 130
 
 
-def base_pytest_args(package: str, report_dir: Path) -> list[str]:
+def base_pytest_args(package: str, report_dir: Path, *, verbose: bool = False) -> list[str]:
     """Run the tests of ``package`` with the plugin's reports in ``report_dir``, isolated
-    from the user's own pytest configuration."""
+    from the user's own pytest configuration. Quiet by default: progress, then the plugin's
+    summary (the verdict and one line per broken requirement), no pytest tracebacks;
+    ``verbose`` adds them back (short tracebacks and pytest's FAILED lines)."""
     root = Path(conformance.__file__).resolve().parent.parent
     return [
         "--pyargs", package,
@@ -27,7 +29,7 @@ def base_pytest_args(package: str, report_dir: Path) -> list[str]:
         "--report-dir", str(report_dir),
         "--html", str(report_dir / "report.html"),
         "--self-contained-html",
-        "-q", "-rfE",
+        *(("-rfE", "--tb=short") if verbose else ("-q", "-rN", "--tb=no")),
     ]  # fmt: skip
 
 

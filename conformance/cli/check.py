@@ -31,11 +31,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("paths", nargs="+", metavar="PATH", help="recording files, or directories holding *.har, *.yaml, *.yml, *.json")
     parser.add_argument("--api-version", choices=["3", "4"], default="3", help="the dialect judged (default: 3); exchanges of the other one are left out")
     parser.add_argument("--report-dir", default="reports", metavar="DIR", help="where the reports go (default: reports/)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also pytest's tracebacks and FAILED lines")
 
 
 def run(args: argparse.Namespace) -> int:
     report_dir = Path(args.report_dir)
-    argv = [*base_pytest_args("conformance.offline", report_dir), "--api-version", args.api_version]
+    argv = [*base_pytest_args("conformance.offline", report_dir, verbose=args.verbose), "--api-version", args.api_version]
     for path in args.paths:
         argv += ["--recorded", str(path)]
     return exit_status(int(pytest.main(argv)))

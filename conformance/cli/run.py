@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import conformance.suite
 from conformance.catalogue import GROUPS
 from conformance.cli._finish import check_gate_options, finish
-from conformance.cli._pytest import EXIT_COULD_NOT_RUN, EXIT_INTERRUPTED, exit_status
+from conformance.cli._pytest import EXIT_COULD_NOT_RUN, EXIT_INTERRUPTED, base_pytest_args, exit_status
 
 __all__ = ["add_parser", "combined_exit_code", "pytest_args", "run"]
 
@@ -69,6 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     parser.add_argument("--group", action="append", metavar="GROUP", help=f"only the tests of this group's requirements (repeatable: {', '.join(GROUPS)})")
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching the pytest expression; one that matches nothing is an error (exit 3)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also pytest's tracebacks and FAILED lines (the summary names each failed requirement)")
     parser.add_argument("-n", dest="workers", metavar="WORKERS", help="parallel workers (pytest-xdist)")
     parser.add_argument("--waivers", metavar="FILE", help="YAML list of accepted failures: a waived failure does not fail the verdict")
     parser.add_argument("--baseline", metavar="FILE", help="results.json or bundle of the last accepted run: exit 1 only on a regression (diff.md, diff.html)")
@@ -77,24 +77,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def pytest_args(args: argparse.Namespace, *, engine_url: str, password_env: str, api_version: str, report_dir: Path) -> list[str]:
     """The pytest command line of a run (the suite is an ordinary pytest plugin)."""
-    suite_root = Path(conformance.suite.__file__).resolve().parent.parent.parent
     argv = [
-        "--pyargs", "conformance.suite",
-        "-c", os.devnull,  # the user's own pytest configuration must not leak into a run
-        "--rootdir", str(suite_root),
-        "-p", "no:cacheprovider",
-        # the embedded engine imported anyio (a pytest plugin too) before pytest could rewrite it
-        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        *base_pytest_args("conformance.suite", report_dir, verbose=args.verbose),
         "--engine-url", engine_url,
         "--api-version", api_version,
         "--password-env", password_env,
         "--cluster", args.cluster,
         "--template", args.template,
-        "--report-dir", str(report_dir),
         "--sample-vms", str(args.sample_vms),
-        "--html", str(report_dir / "report.html"),
-        "--self-contained-html",
-        "-q", "-rfE",
     ]  # fmt: skip
     if args.username:
         argv += ["--username", args.username]

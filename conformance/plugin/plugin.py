@@ -183,6 +183,15 @@ class ConformanceRun:
             config.hook.pytest_deselected(items=[item for item in items if id(item) in dropped])
             items[:] = [item for item in items if id(item) not in dropped]
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """The header: what is checked, as whom, on which VM, with which deadline (before the
+        first dot, so a slow engine's run is never silent about what it is doing)."""
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if self.state is None or reporter is None or hasattr(session.config, "workerinput"):
+            return
+        for line in header_lines(self.config):
+            reporter.write_line(redact_text(line, self.secrets))
+
     # -- per test ---------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -366,7 +375,8 @@ class ConformanceRun:
         if isinstance(excinfo.value, pytest.exit.Exception):
             reason = self.state.aborted
             if reason is not None:
-                reporter._report_keyboardinterrupt = lambda: reporter.write_line(f"snapshot-conformance: could not run: {reason}", red=True, bold=True)
+                line = redact_text(f"snapshot-conformance: could not run: {reason}", self.secrets)
+                reporter._report_keyboardinterrupt = lambda: reporter.write_line(line, red=True, bold=True)
             return
         if isinstance(excinfo.value, RunTimeout) and self.state.interrupted is None:
             self.state.interrupted = "--run-timeout"
@@ -375,27 +385,42 @@ class ConformanceRun:
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         if self.state is None or self.evaluation is None:
             return
+
+        def write(line: str) -> None:  # whatever an engine answered may echo a secret
+            terminalreporter.write_line(redact_text(line, self.secrets))
+
         counts = ", ".join(f"{n} {status}" for status, n in self.evaluation.summary.items() if n)
         waived = self.evaluation.summary.get("waived", 0)
         verdict = "could not run" if self.state.aborted else verdict_label(self.evaluation.verdict.value, waived)
         terminalreporter.write_sep("=", f"snapshot-conformance verdict: {verdict} ({counts})", bold=True)
+        engine = self.run_record().engine
+        if engine.product or engine.version:
+            write(f"engine: {engine.product or 'unknown product'} {engine.version or ''} (API v{engine.api_version})".rstrip())
         for line in waiver_lines(self.evaluation, self.run_record().engine):
-            terminalreporter.write_line(line)
+            write(line)
         if self.state.aborted:
-            terminalreporter.write_line(f"could not run: {self.state.aborted}")
+            write(f"could not run: {self.state.aborted}")
         if self.state.interrupted:
-            terminalreporter.write_line(f"interrupted by {self.state.interrupted}: the statuses are partial (exit status {EXIT_INTERRUPTED})")
+            write(f"interrupted by {self.state.interrupted}: the statuses are partial (exit status {EXIT_INTERRUPTED})")
         for line in failure_lines(self.evaluation):
-            terminalreporter.write_line(line)
+            write(line)
         record = self.run_record()
         for test in record.suite_errors:
-            terminalreporter.write_line(f"ERROR OF THE SUITE (blames nothing; please report it): {test.nodeid}: {test.message}")
+            write(f"ERROR OF THE SUITE (blames nothing; please report it): {test.nodeid}: {test.message}")
         for problem in record.teardown_problems:
-            terminalreporter.write_line(f"TEARDOWN: {problem}")
+            write(f"TEARDOWN: {problem}")
         left = [r for r in self.state.created_resources if not r.removed]
         for resource in left:
-            terminalreporter.write_line(f"NOT REMOVED: {resource.kind} {resource.href} ({resource.error})")
-        terminalreporter.write_line(f"reports: {Path(self.config.report_dir).resolve()}")
+            write(f"NOT REMOVED: {resource.kind} {resource.href} ({resource.error})")
+        write(f"reports: {Path(self.config.report_dir).resolve()}")
+        if config.get_verbosity() < 0:
+            # quiet (the command line's default): pytest's count of tests ("105 failed") under
+            # the verdict's count of requirements reads as a contradiction; say what it is
+            stats = terminalreporter.stats
+            ran = sum(len([r for r in stats.get(key, []) if getattr(r, "when", "call") == "call"]) for key in ("passed", "failed", "skipped"))
+            took = (datetime.now(UTC) - self.state.started).total_seconds()
+            line = f"{ran} tests ran in {took:.1f} s (pytest's count; the verdict above counts requirements)"
+            terminalreporter.summary_stats = lambda: write(line)
 
     def _restore_handlers(self) -> None:
         for signum, handler in self._old_handlers.items():
@@ -410,3 +435,23 @@ def _selection_words(config: pytest.Config) -> str:
     words += [f"--requirement {pattern}" for pattern in config.getoption("requirement_patterns") or ()]
     words += [f"--group {group}" for group in config.getoption("requirement_groups") or ()]
     return ", ".join(words) or "no options"
+
+
+def header_lines(config: RunConfig) -> list[str]:
+    """What a run checks, before it starts."""
+    if config.recorded:
+        return [f"snapshot-conformance: judging recorded traffic offline (API v{config.api_version}): {', '.join(config.recorded)}"]
+    if config.read_only:
+        vm = "read-only: existing VMs only, nothing is created"
+    elif config.vm_name:
+        vm = f"the disposable VM {config.vm_name!r} (--vm), put back at the end"
+    else:
+        vm = f"its own VM conformance-{config.run_id} (cluster {config.cluster}, template {config.template}), removed at the end"
+    timeouts = config.timeouts
+    lines = [
+        f"snapshot-conformance: checking {config.engine_url} (API v{config.api_version}) as {config.username}",
+        f"  on {vm}; waits up to {timeouts.snapshot:g} s (power changes {timeouts.vm:g} s), one answer up to {timeouts.answer:g} s",
+    ]
+    if config.selected is not None:
+        lines.append(f"  only {len(config.selected)} requirements (--requirement, --group): {', '.join(sorted(config.selected))}")
+    return lines

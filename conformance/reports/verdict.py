@@ -259,7 +259,7 @@ def failure_lines(evaluation: Evaluation) -> list[str]:
     causes = [result for result in broken if not result.follows_from]
     lines: list[str] = []
     for result in (*causes, *(r for r in broken if r.follows_from)):
-        headline = (result.message.strip().splitlines() or [""])[0]
+        headline = (result.message.strip().splitlines() or [""])[0].removeprefix(f"{result.requirement.id}: ")
         label = result.status.upper() if result.status != "warning" else "WARNING"
         if result.follows_from:
             lines.append(f"  {label} {result.requirement.id} ({result.requirement.level.value}) follows from {', '.join(result.follows_from)}: {headline}")
