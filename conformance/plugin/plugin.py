@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -24,7 +25,7 @@ from conformance.checks import RequirementFailure
 from conformance.client.deadlines import Deadlines, RunTimeout
 from conformance.client.engine import EngineError
 from conformance.client.recorder import Recorder
-from conformance.client.waiting import WaitTimeout
+from conformance.client.waiting import WaitTimeout, observe_waits
 from conformance.plugin.gate import RunEnd
 from conformance.plugin.options import RUN_CONFIG_KEY, RunConfig, UsageError, add_options, build_run_config
 from conformance.plugin.outcomes import NotApplicable
@@ -191,6 +192,17 @@ class ConformanceRun:
             return
         for line in header_lines(self.config):
             reporter.write_line(redact_text(line, self.secrets))
+        observe_waits(self._report_wait, now=time.monotonic())
+
+    def _report_wait(self, what: str, elapsed: float, timeout: float) -> None:
+        """A wait under way, on its own line (the test's output capture set aside for it)."""
+        reporter = self._pytest_config.pluginmanager.get_plugin("terminalreporter")
+        capture = self._pytest_config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None:
+            return
+        line = redact_text(f"  waiting for {what}: {elapsed:.0f} s of {timeout:g} s", self.secrets)
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            reporter.write_line(line)
 
     # -- per test ---------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -285,9 +297,10 @@ class ConformanceRun:
         self.state.deadlines.expire_run()
         with contextlib.suppress(Exception):  # the ledger reports its own problems
             session._setupstate.teardown_exact(None)
-        self._restore_handlers()
+        observe_waits(None)
         if exitstatus == pytest.ExitCode.INTERRUPTED and self.state.interrupted is None:
             self.state.interrupted = "SIGINT"
+        self.state.finishing = True  # from here on the outcome is fixed: reports, then exit
         config = session.config
         if hasattr(config, "workerinput"):
             config.workeroutput["conformance"] = json.dumps(  # type: ignore[attr-defined]
@@ -422,7 +435,11 @@ class ConformanceRun:
             line = f"{ran} tests ran in {took:.1f} s (pytest's count; the verdict above counts requirements)"
             terminalreporter.summary_stats = lambda: write(line)
 
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self._restore_handlers()  # after every report (pytest-html's, the gate's) is written
+
     def _restore_handlers(self) -> None:
+        observe_waits(None)
         for signum, handler in self._old_handlers.items():
             signal.signal(signum, handler)
         self._old_handlers = {}

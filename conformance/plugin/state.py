@@ -91,6 +91,9 @@ class RunState:
     interrupted: str | None = None
     #: set when teardown starts: an interrupt then no longer breaks anything off
     tearing_down: bool = False
+    #: teardown is over and the reports are being written: a signal now changes nothing
+    #: (the reports must agree with the exit status), and must not kill the process either
+    finishing: bool = False
     ledger: Ledger | None = None
     #: the answer and run deadlines every request of the run is held to
     deadlines: Deadlines = field(default_factory=lambda: Deadlines(60.0))
@@ -108,11 +111,14 @@ INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def install_interrupt_handlers(state: RunState) -> dict[int, Any]:
     """SIGINT and SIGTERM interrupt the run so teardown (the ledger) runs and the reports say
     so; a signal that arrives while teardown runs never breaks it off: the first lets it
-    finish, a later one makes it hurry (no more waits or retries). Returns the old handlers."""
+    finish, a later one makes it hurry (no more waits or retries); one that arrives while the
+    reports are written is ignored. Returns the old handlers (put back when pytest ends)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
 
     def _interrupt(signum: int, frame: FrameType | None) -> None:
+        if state.finishing:
+            return
         first = state.interrupted is None
         if first:
             state.interrupted = signal.Signals(signum).name

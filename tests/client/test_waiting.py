@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from conformance.client.waiting import WaitTimeout, poll
+from conformance.client.waiting import PROGRESS_EVERY, WaitTimeout, observe_waits, poll
 
 
 class FakeClock:
@@ -29,8 +31,27 @@ def test_returns_first_value_that_is_done_without_sleeping() -> None:
 def test_backs_off_geometrically_up_to_the_cap() -> None:
     clock = FakeClock()
     values = iter(["locked"] * 6 + ["ok"])
-    poll(lambda: next(values), lambda v: v == "ok", timeout=100, what="x", clock=clock, sleep=clock.sleep, first_delay=1, factor=2, max_delay=5)
-    assert clock.sleeps == [1, 2, 4, 5, 5, 5]
+    probes: list[float] = []
+
+    def fetch() -> str:
+        probes.append(clock.now)
+        return next(values)
+
+    poll(fetch, lambda v: v == "ok", timeout=100, what="x", clock=clock, sleep=clock.sleep, first_delay=1, factor=2, max_delay=5)
+    assert [later - earlier for earlier, later in itertools.pairwise(probes)] == [1, 2, 4, 5, 5, 5]
+
+
+def test_a_long_wait_reports_its_progress_between_probes() -> None:
+    clock = FakeClock()
+    reports: list[tuple[str, float, float]] = []
+    observe_waits(lambda what, elapsed, timeout: reports.append((what, elapsed, timeout)))
+    try:
+        with pytest.raises(WaitTimeout):
+            poll(lambda: "locked", lambda v: False, timeout=30, what="snapshot 1 unlocking", clock=clock, sleep=clock.sleep, first_delay=10, factor=1)
+    finally:
+        observe_waits(None)
+    assert [elapsed for _, elapsed, _ in reports] == [PROGRESS_EVERY * n for n in range(1, 8)]  # never silent longer than that
+    assert all(what == "snapshot 1 unlocking" and timeout == 30 for what, _, timeout in reports)
 
 
 def test_deadline_raises_with_the_last_value_seen() -> None:

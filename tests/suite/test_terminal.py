@@ -37,3 +37,13 @@ def test_a_failing_run_ends_in_a_summary_that_fits_a_screen(broken_engine: Engin
     verbose = cli("run", "--engine-url", broken_engine.url, "--timeout", "10", "--verbose", cwd=tmp_path)
     assert verbose.code == 1
     assert any(line.startswith("FAILED ") and "suite/test_put.py::" in line for line in verbose.stdout.splitlines())
+
+
+def test_a_long_wait_is_never_silent(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    with start_engine(EngineSettings(password=PASSWORD, snapshot_lock_seconds=5, vm_transition_seconds=0.02)) as engine:
+        result = cli("run", "--engine-url", engine.url, "--requirement", "SNAP-CRT-01", "--timeout", "20", cwd=tmp_path)
+    assert result.code == 2, result.stdout[-3000:]  # the rest is not tested
+    assert result.statuses()["SNAP-CRT-01"] == "passed"
+    waits = [line for line in result.stdout.splitlines() if line.startswith("  waiting for ")]
+    assert waits, result.stdout
+    assert all(line.endswith(" s of 20 s") for line in waits), waits
