@@ -47,3 +47,12 @@ def test_pytest_args_isolate_the_run_and_carry_the_options(tmp_path: Path) -> No
     assert "--insecure" in argv
     assert str(tmp_path / "report.html") in argv
     assert isinstance(args, argparse.Namespace)
+
+
+@pytest.mark.parametrize("command", ["run", "check", "cleanup"])
+def test_every_option_says_what_it_does(command: str) -> None:
+    subparsers = next(action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction))
+    parser = subparsers.choices[command]
+    assert parser.description, f"{command} --help has no description"
+    silent = [action.option_strings or [action.dest] for action in parser._actions if not action.help]
+    assert not silent, f"{command} --help says nothing of {silent}"

@@ -47,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--password-env", default="OVIRT_PASSWORD", metavar="VAR", help="environment variable holding the password (default: OVIRT_PASSWORD)")
     tls = parser.add_mutually_exclusive_group()
     tls.add_argument("--ca-file", default=None, metavar="PEM", help="default: $OVIRT_CA_FILE")
-    tls.add_argument("--insecure", action="store_true")
+    tls.add_argument("--insecure", action="store_true", help="do not verify the engine's TLS certificate")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="deadline of one wait or retried removal (default: 120)")
     parser.add_argument("--yes", action="store_true", help="without --ledger: remove the listed conformance-* VMs")
 

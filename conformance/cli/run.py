@@ -24,7 +24,16 @@ EMBEDDED_PASSWORD_ENV = "SNAPSHOT_CONFORMANCE_EMBEDDED_PASSWORD"  # noqa: S105 -
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("run", help="run the conformance suite (against the embedded reference engine when no URL is given)")
+    parser = subparsers.add_parser(
+        "run",
+        help="run the conformance suite (against the embedded reference engine when no URL is given)",
+        description=(
+            "Check an engine's VM snapshot API against the requirement catalogue: the suite creates its own VM and "
+            "snapshots (or uses --vm), removes everything it created, and writes report.html, results.json and junit.xml. "
+            "Exit 0 conformant, 1 not conformant, 2 incomplete, 3 could not run, 130 interrupted. The password comes "
+            "from an environment variable (--password-env), never the command line."
+        ),
+    )
     parser.add_argument(
         "--engine-url", default=os.environ.get("OVIRT_URL"), help="API root of the engine under test (default: $OVIRT_URL; none: the embedded reference engine)"
     )
@@ -34,17 +43,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         default="3",
         help="dialect to check (default: 3); both: one run per dialect, reports in DIR/v3 and DIR/v4, one results.json and index.html in DIR",
     )
-    parser.add_argument("--username", default=None, help="default: $OVIRT_USERNAME or admin@internal")
+    parser.add_argument("--username", default=None, help="the user (default: $OVIRT_USERNAME or admin@internal)")
     parser.add_argument("--password-env", default="OVIRT_PASSWORD", metavar="VAR", help="environment variable holding the password (default: OVIRT_PASSWORD)")
     tls = parser.add_mutually_exclusive_group()
-    tls.add_argument("--ca-file", default=None, metavar="PEM", help="default: $OVIRT_CA_FILE")
-    tls.add_argument("--insecure", action="store_true")
+    tls.add_argument("--ca-file", default=None, metavar="PEM", help="PEM file of the CA that signed the engine's certificate (default: $OVIRT_CA_FILE)")
+    tls.add_argument("--insecure", action="store_true", help="do not verify the engine's TLS certificate")
     parser.add_argument("--vm", metavar="NAME", help="a disposable VM for the suite's own snapshots (default: the suite creates its own VM)")
-    parser.add_argument("--cluster", default="Default")
-    parser.add_argument("--template", default="Blank")
+    parser.add_argument("--cluster", default="Default", help="cluster of the suite's own VM (default: Default)")
+    parser.add_argument("--template", default="Blank", help="template of the suite's own VM (default: Blank)")
     parser.add_argument("--read-only", action="store_true", help="only GET checks on existing VMs and snapshots")
     parser.add_argument("--sample-vms", type=int, default=3, metavar="N", help="existing VMs the read checks also look at (default: 3)")
-    parser.add_argument("--report-dir", default="reports", metavar="DIR")
+    parser.add_argument("--report-dir", default="reports", metavar="DIR", help="where the reports and the ledger go (default: reports/)")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="deadline of one wait (default: 120; 10 against the embedded engine)")
     parser.add_argument(
         "--answer-timeout",
