@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from conformance import __version__
 from conformance.cli import bundle, check, cleanup, diff, merge, requirements, run, selfcheck, serve, verify
+from conformance.cli._pytest import EXIT_INTERRUPTED, install_process_signals
 
 __all__ = ["build_parser", "main"]
 
@@ -55,7 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": check.run,
         "cleanup": cleanup.run,
     }[args.command]
-    return handler(args)
+    if argv is None:  # the process's own command line: the console script, python -m conformance
+        install_process_signals()
+    try:
+        return handler(args)
+    except KeyboardInterrupt as interrupt:
+        print(f"snapshot-conformance: interrupted ({interrupt or 'SIGINT'})", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
+from types import FrameType
 
 import conformance
 
-__all__ = ["base_pytest_args", "exit_status"]
+__all__ = ["base_pytest_args", "exit_status", "install_process_signals", "suite_started"]
+
+#: set when a conformance run starts; from then on its outcome is the suite's to decide
+_suite_started = threading.Event()
+
+
+def suite_started() -> None:
+    """A conformance run begins: the plugin handles signals while it runs."""
+    _suite_started.set()
+
+
+def install_process_signals() -> None:
+    """SIGINT and SIGTERM for the command's own process (the console script). Before a run
+    starts they interrupt (``KeyboardInterrupt``: exit 130, no traceback). While it runs the
+    plugin's handlers replace these, and put them back after the reports are written; a
+    signal after that finds the outcome decided and is ignored (a second SIGTERM from GNU
+    ``timeout`` or a process-group kill would otherwise kill the process: exit -15)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def _handler(signum: int, frame: FrameType | None) -> None:
+        if not _suite_started.is_set():
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _handler)
+
 
 EXIT_COULD_NOT_RUN = 3
 EXIT_INTERRUPTED = 130

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli._pytest import base_pytest_args, exit_status
+from conformance.cli._pytest import base_pytest_args, exit_status, suite_started
 
 __all__ = ["add_parser", "run"]
 
@@ -39,4 +39,5 @@ def run(args: argparse.Namespace) -> int:
     argv = [*base_pytest_args("conformance.offline", report_dir, verbose=args.verbose), "--api-version", args.api_version]
     for path in args.paths:
         argv += ["--recorded", str(path)]
+    suite_started()
     return exit_status(int(pytest.main(argv)))

@@ -14,7 +14,7 @@ import pytest
 
 from conformance.catalogue import GROUPS
 from conformance.cli._finish import check_gate_options, finish
-from conformance.cli._pytest import EXIT_COULD_NOT_RUN, EXIT_INTERRUPTED, base_pytest_args, exit_status
+from conformance.cli._pytest import EXIT_COULD_NOT_RUN, EXIT_INTERRUPTED, base_pytest_args, exit_status, suite_started
 
 __all__ = ["add_parser", "combined_exit_code", "pytest_args", "run"]
 
@@ -136,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         report_dir = report_root / f"v{version}" if len(versions) > 1 else report_root
         if len(versions) > 1:
             print(f"snapshot-conformance: checking the v{version} dialect; reports in {report_dir}")
+        suite_started()
         return exit_status(int(pytest.main(pytest_args(args, engine_url=url, password_env=password_env, api_version=version, report_dir=report_dir))))
 
     def each_dialect(url: str, password_env: str) -> list[int]:

@@ -132,3 +132,20 @@ def test_cleanup_without_a_ledger_lists_and_removes_only_run_vms(engine: EngineH
     removed = subprocess.run([*argv, "--yes"], env=env, capture_output=True, text=True, timeout=120)
     assert removed.returncode == 0, removed.stdout + removed.stderr
     assert _state(engine.url) == (before_vms, before_counts)
+
+
+def test_a_signal_after_the_reports_changes_nothing(engine: EngineHandle, tmp_path: Path) -> None:
+    """Once results.json is written the outcome is decided: a late SIGTERM (twice, as GNU
+    ``timeout`` sends) neither kills the process nor changes its exit status."""
+    process = _start(engine.url, tmp_path)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "results.json").exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=120)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["interrupted"] is False
+    assert process.returncode == results["exit_code"] == 0, output
