@@ -406,10 +406,11 @@ class ConformanceRun:
         waived = self.evaluation.summary.get("waived", 0)
         verdict = "could not run" if self.state.aborted else verdict_label(self.evaluation.verdict.value, waived)
         terminalreporter.write_sep("=", f"snapshot-conformance verdict: {verdict} ({counts})", bold=True)
-        engine = self.run_record().engine
+        record = self.run_record()
+        engine = record.engine
         if engine.product or engine.version:
             write(f"engine: {engine.product or 'unknown product'} {engine.version or ''} (API v{engine.api_version})".rstrip())
-        for line in waiver_lines(self.evaluation, self.run_record().engine):
+        for line in waiver_lines(self.evaluation, engine):
             write(line)
         if self.state.aborted:
             write(f"could not run: {self.state.aborted}")
@@ -417,7 +418,6 @@ class ConformanceRun:
             write(f"interrupted by {self.state.interrupted}: the statuses are partial (exit status {EXIT_INTERRUPTED})")
         for line in failure_lines(self.evaluation):
             write(line)
-        record = self.run_record()
         for test in record.suite_errors:
             write(f"ERROR OF THE SUITE (blames nothing; please report it): {test.nodeid}: {test.message}")
         for problem in record.teardown_problems:
@@ -430,9 +430,9 @@ class ConformanceRun:
             # quiet (the command line's default): pytest's count of tests ("105 failed") under
             # the verdict's count of requirements reads as a contradiction; say what it is
             stats = terminalreporter.stats
-            ran = sum(len([r for r in stats.get(key, []) if getattr(r, "when", "call") == "call"]) for key in ("passed", "failed", "skipped"))
+            ran = len({report.nodeid for key in ("passed", "failed", "skipped", "error") for report in stats.get(key, []) if hasattr(report, "nodeid")})
             took = (datetime.now(UTC) - self.state.started).total_seconds()
-            line = f"{ran} tests ran in {took:.1f} s (pytest's count; the verdict above counts requirements)"
+            line = f"{ran} test{'' if ran == 1 else 's'} ran in {took:.1f} s (pytest's count; the verdict above counts requirements)"
             terminalreporter.summary_stats = lambda: write(line)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
