@@ -174,8 +174,9 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
     """Read the options (and the OVIRT_* environment defaults) into a :class:`RunConfig`."""
     env = dict(os.environ) if environ is None else environ
     recorded = tuple(config.getoption("recorded") or ())
+    selected = select_requirements(config.getoption("requirement_patterns"), config.getoption("requirement_groups"), config.getoption("api_version"))
     if recorded:
-        return _offline_config(config, recorded)
+        return _offline_config(config, recorded, selected)
     engine_url = config.getoption("engine_url") or env.get("OVIRT_URL")
     if not engine_url:
         raise UsageError("no engine URL: pass --engine-url or set OVIRT_URL")
@@ -201,7 +202,6 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
     if sample < 0:
         raise UsageError("--sample-vms must not be negative")
     waivers, baseline, bundle = gate_options(config.getoption("waivers"), config.getoption("baseline"), config.getoption("bundle"))
-    selected = select_requirements(config.getoption("requirement_patterns"), config.getoption("requirement_groups"), config.getoption("api_version"))
     return RunConfig(
         engine_url=engine_url.rstrip("/"),
         api_version=config.getoption("api_version"),
@@ -225,7 +225,7 @@ def build_run_config(config: pytest.Config, *, environ: dict[str, str] | None = 
     )
 
 
-def _offline_config(config: pytest.Config, recorded: tuple[str, ...]) -> RunConfig:
+def _offline_config(config: pytest.Config, recorded: tuple[str, ...], selected: frozenset[str] | None) -> RunConfig:
     """A run over recorded traffic: no engine, no credentials, nothing created."""
     missing = [path for path in recorded if not Path(path).exists()]
     if missing:
@@ -247,7 +247,7 @@ def _offline_config(config: pytest.Config, recorded: tuple[str, ...]) -> RunConf
         clock_skew=float(config.getoption("clock_skew")),
         run_id=secrets.token_hex(4),
         recorded=recorded,
-        selected=select_requirements(config.getoption("requirement_patterns"), config.getoption("requirement_groups"), config.getoption("api_version")),
+        selected=selected,
     )
 
 
